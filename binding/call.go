@@ -1,0 +1,72 @@
+package binding
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
+)
+
+// Method is an engine method bind, looked up once by class, name and hash.
+type Method struct {
+	ptr  unsafe.Pointer
+	name string
+}
+
+// LookupMethod finds a method of an engine class. The hash comes from
+// extension_api.json and identifies the signature.
+func LookupMethod(class, method string, hash int64) (Method, error) {
+	p := capi.MethodBind(Name(class).ptr, Name(method).ptr, hash)
+	if p == nil {
+		return Method{}, fmt.Errorf("Godot has no method %s.%s with hash %d", class, method, hash)
+	}
+	return Method{ptr: p, name: class + "." + method}, nil
+}
+
+// CallStatic calls a static method taking one StringName argument.
+func (m Method) CallStatic(arg StringName) {
+	capi.Ptrcall1(m.ptr, nil, arg.ptr, nil)
+}
+
+// emitSignal is Object.emit_signal, resolved at initialisation.
+var emitSignal Method
+
+// maxSignalArgs is how many arguments EmitSignal passes (capi's limit is 8
+// Variants, one of which is the signal name).
+const maxSignalArgs = 7
+
+// EmitSignal emits signal on o with args (see newVariant for the Go types).
+// Call it only on the thread that owns o (for WebRTC: inside poll).
+func (o Object) EmitSignal(signal StringName, args ...any) error {
+	if emitSignal.ptr == nil {
+		m, err := LookupMethod("Object", "emit_signal", hashObjectEmitSignal)
+		if err != nil {
+			return err
+		}
+		emitSignal = m
+	}
+	if len(args) > maxSignalArgs {
+		return fmt.Errorf("too many signal arguments: %d", len(args))
+	}
+	var vs [maxSignalArgs + 1]variant
+	n := len(args) + 1
+	_ = newVariant(unsafe.Pointer(&vs[0]), signal)
+	var err error
+	for i, a := range args {
+		if e := newVariant(unsafe.Pointer(&vs[i+1]), a); e != nil && err == nil {
+			err = e
+		}
+	}
+	var ret variant
+	if err == nil {
+		ce := capi.Call(emitSignal.ptr, o.ptr, unsafe.Pointer(&vs[0]), n, unsafe.Pointer(&ret))
+		if ce.Error != 0 {
+			err = fmt.Errorf("emit_signal(%s) failed with call error %d (argument %d)", stringNameToGo(signal.ptr), ce.Error, ce.Argument)
+		}
+		capi.VariantDestroy(unsafe.Pointer(&ret))
+	}
+	for i := 0; i < n; i++ {
+		capi.VariantDestroy(unsafe.Pointer(&vs[i]))
+	}
+	return err
+}

@@ -1,0 +1,257 @@
+package binding
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
+)
+
+// Object is a pointer to a Godot object.
+type Object struct{ ptr unsafe.Pointer }
+
+// IsNil reports whether o points to no object.
+func (o Object) IsNil() bool { return o.ptr == nil }
+
+// RetKind is the return type of a virtual method, used to write a failure
+// result when a Go implementation panics.
+type RetKind int
+
+// Return kinds of virtual methods.
+const (
+	RetNone   RetKind = iota
+	RetError          // Godot's Error enum, written as int64
+	RetInt            // int or enum, written as int64
+	RetBool           // bool, one byte
+	RetString         // String
+	RetObject         // a Ref to a RefCounted object
+)
+
+// errFailed is Godot's Error FAILED, returned by a virtual that panicked.
+const errFailed = 1
+
+// VirtualID names one virtual method of an engine class: Godot asks for it by
+// name and by the hash of its signature (generated from extension_api.json).
+type VirtualID struct {
+	Name string
+	Hash uint32
+	Ret  RetKind
+}
+
+// Virtual implements a virtual method for instances of type T.
+type Virtual[T any] struct {
+	VirtualID
+	Call func(self T, args Args, ret Ret)
+}
+
+// ClassSpec describes an extension class whose instances are Go values of type T.
+type ClassSpec[T any] struct {
+	Name     string // the class name scripts see
+	Parent   string // the engine class it extends
+	New      func() T
+	Free     func(T)
+	Virtuals []Virtual[T]
+}
+
+// Class is a registered extension class.
+type Class[T any] struct{ c *class }
+
+type class struct {
+	id       uintptr
+	name     StringName
+	parent   StringName
+	newValue func() any
+	free     func(any)
+	virtuals []virtual
+}
+
+type virtual struct {
+	name StringName
+	hash uint32
+	ret  RetKind
+	call func(self any, args Args, ret Ret)
+}
+
+type instance struct {
+	class *class
+	value any
+	obj   Object
+}
+
+var (
+	classesMu sync.Mutex
+	classes   []*class
+
+	instances  sync.Map // handle (uintptr) -> *instance
+	nextHandle atomic.Uintptr
+)
+
+// Register registers spec as an exposed extension class. Call it during
+// initialisation (an OnInitialize function), parents before children.
+func Register[T any](spec ClassSpec[T]) *Class[T] {
+	classesMu.Lock()
+	defer classesMu.Unlock()
+	c := &class{
+		id:       uintptr(len(classes) + 1),
+		name:     Name(spec.Name),
+		parent:   Name(spec.Parent),
+		newValue: func() any { return spec.New() },
+		free:     func(v any) { spec.Free(v.(T)) },
+	}
+	for _, v := range spec.Virtuals {
+		call := v.Call
+		c.virtuals = append(c.virtuals, virtual{
+			name: Name(v.Name), hash: v.Hash, ret: v.Ret,
+			call: func(self any, args Args, ret Ret) { call(self.(T), args, ret) },
+		})
+	}
+	classes = append(classes, c)
+	capi.RegisterClass(c.name.ptr, c.parent.ptr, c.id)
+	return &Class[T]{c}
+}
+
+// NewObject creates a Godot object of this class around value, as if Godot had
+// constructed it. Godot owns the object; value is freed with it.
+func (c *Class[T]) NewObject(value T) Object { return c.c.newObject(value) }
+
+func (c *class) newObject(value any) Object {
+	obj := Object{capi.Construct(c.parent.ptr)}
+	if obj.IsNil() {
+		panic(fmt.Sprintf("Godot could not construct a %s", stringNameToGo(c.parent.ptr)))
+	}
+	h := nextHandle.Add(1)
+	instances.Store(h, &instance{class: c, value: value, obj: obj})
+	capi.SetInstance(obj.ptr, c.name.ptr, h)
+	return obj
+}
+
+func unregisterClasses() {
+	classesMu.Lock()
+	defer classesMu.Unlock()
+	for i := len(classes) - 1; i >= 0; i-- {
+		capi.UnregisterClass(classes[i].name.ptr)
+	}
+	classes = nil
+}
+
+func classByID(id uintptr) *class {
+	classesMu.Lock()
+	defer classesMu.Unlock()
+	if id == 0 || id > uintptr(len(classes)) {
+		return nil
+	}
+	return classes[id-1]
+}
+
+func createInstance(classID uintptr, _ bool) unsafe.Pointer {
+	c := classByID(classID)
+	if c == nil {
+		return nil
+	}
+	var obj Object
+	func() {
+		defer recoverTo("create "+stringNameToGo(c.name.ptr), nil)
+		obj = c.newObject(c.newValue())
+	}()
+	return obj.ptr
+}
+
+func freeInstance(_, handle uintptr) {
+	v, ok := instances.LoadAndDelete(handle)
+	if !ok {
+		return
+	}
+	inst := v.(*instance)
+	defer recoverTo("free", nil)
+	inst.class.free(inst.value)
+}
+
+func virtualCallData(classID uintptr, name unsafe.Pointer, hash uint32) uintptr {
+	c := classByID(classID)
+	if c == nil {
+		return 0
+	}
+	for i, v := range c.virtuals {
+		if v.hash == hash && v.name.Is(name) {
+			return uintptr(i + 1)
+		}
+	}
+	return 0
+}
+
+func callVirtual(handle, data uintptr, args, retPtr unsafe.Pointer) {
+	v, ok := instances.Load(handle)
+	if !ok {
+		return
+	}
+	inst := v.(*instance)
+	if data == 0 || data > uintptr(len(inst.class.virtuals)) {
+		return
+	}
+	vm := &inst.class.virtuals[data-1]
+	ret := Ret{retPtr}
+	defer recoverTo(stringNameToGo(vm.name.ptr), func() { ret.fail(vm.ret) })
+	vm.call(inst.value, Args{args}, ret)
+}
+
+// Args are the arguments Godot passed to a virtual method (pointer-call
+// convention: each points at its value). They are borrowed for the call.
+type Args struct{ p unsafe.Pointer }
+
+func (a Args) at(i int) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Add(a.p, uintptr(i)*unsafe.Sizeof(uintptr(0))))
+}
+
+// String returns argument i, a String.
+func (a Args) String(i int) string { return capi.StringToGo(a.at(i)) }
+
+// Int returns argument i, an int or enum.
+func (a Args) Int(i int) int64 { return *(*int64)(a.at(i)) }
+
+// Pointer returns argument i, a native pointer (such as const uint8_t *).
+func (a Args) Pointer(i int) unsafe.Pointer { return *(*unsafe.Pointer)(a.at(i)) }
+
+// Dictionary returns argument i, a Dictionary, converted to Go.
+func (a Args) Dictionary(i int) (map[string]any, error) { return DictionaryToGo(a.at(i)) }
+
+// Ret is where a virtual method writes its result.
+type Ret struct{ p unsafe.Pointer }
+
+// SetInt writes an int or enum result (Error codes too).
+func (r Ret) SetInt(v int64) { *(*int64)(r.p) = v }
+
+// SetBool writes a bool result.
+func (r Ret) SetBool(v bool) {
+	var b uint8
+	if v {
+		b = 1
+	}
+	*(*uint8)(r.p) = b
+}
+
+// SetString writes a String result over the empty String Godot provides.
+func (r Ret) SetString(s string) {
+	capi.Destroy(capi.TypeString, r.p)
+	capi.StringNew(r.p, s)
+}
+
+// SetObject writes a RefCounted object result into the Ref Godot provides,
+// which takes a reference to it.
+func (r Ret) SetObject(o Object) {
+	if !o.IsNil() {
+		capi.RefSetObject(r.p, o.ptr)
+	}
+}
+
+func (r Ret) fail(k RetKind) {
+	switch k {
+	case RetError:
+		r.SetInt(errFailed)
+	case RetInt:
+		r.SetInt(0)
+	case RetBool:
+		r.SetBool(false)
+	}
+}

@@ -1,0 +1,60 @@
+package binding
+
+import (
+	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
+)
+
+var (
+	onInitialize   []func() error
+	onDeinitialize []func()
+)
+
+func init() {
+	capi.SetHooks(capi.Hooks{
+		Initialize:         initialize,
+		Deinitialize:       deinitialize,
+		CreateInstance:     createInstance,
+		FreeInstance:       freeInstance,
+		GetVirtualCallData: virtualCallData,
+		CallVirtual:        callVirtual,
+	})
+}
+
+// OnInitialize adds f to the functions run when Godot initialises the scene
+// level, where extension classes are registered. Call it from an init function;
+// f may call into Godot, init functions must not.
+func OnInitialize(f func() error) { onInitialize = append(onInitialize, f) }
+
+// OnDeinitialize adds f to the functions run, in reverse order, when Godot
+// deinitialises the scene level.
+func OnDeinitialize(f func()) { onDeinitialize = append(onDeinitialize, f) }
+
+func initialize(level int) {
+	if level != capi.LevelScene {
+		return
+	}
+	for _, f := range onInitialize {
+		if err := f(); err != nil {
+			PrintError(err)
+			return
+		}
+	}
+}
+
+func deinitialize(level int) {
+	if level != capi.LevelScene {
+		return
+	}
+	for i := len(onDeinitialize) - 1; i >= 0; i-- {
+		func() {
+			defer recoverTo("deinitialize", nil)
+			onDeinitialize[i]()
+		}()
+	}
+	unregisterClasses()
+	freeStringNames()
+}
+
+// GodotVersion returns the running Godot's version as major, minor, patch and
+// its full version string.
+func GodotVersion() (major, minor, patch int, full string) { return capi.GodotVersion() }

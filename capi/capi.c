@@ -1,0 +1,113 @@
+#include <string.h>
+#include "capi.h"
+#include "_cgo_export.h"
+
+gdw_api gdw;
+
+#define LOAD(field, name)                                                            \
+	do {                                                                             \
+		gdw.field = (void *)get_proc_address(name);                                  \
+		if (gdw.field == NULL) return name;                                          \
+	} while (0)
+
+const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExtensionClassLibraryPtr library) {
+	memset(&gdw, 0, sizeof(gdw));
+	gdw.library = library;
+	LOAD(get_godot_version, "get_godot_version");
+	LOAD(print_error_with_message, "print_error_with_message");
+	LOAD(print_warning_with_message, "print_warning_with_message");
+	LOAD(variant_new_copy, "variant_new_copy");
+	LOAD(variant_new_nil, "variant_new_nil");
+	LOAD(variant_destroy, "variant_destroy");
+	LOAD(variant_get, "variant_get");
+	LOAD(variant_iter_init, "variant_iter_init");
+	LOAD(variant_iter_next, "variant_iter_next");
+	LOAD(variant_iter_get, "variant_iter_get");
+	LOAD(variant_get_type, "variant_get_type");
+	LOAD(get_variant_from_type_constructor, "get_variant_from_type_constructor");
+	LOAD(get_variant_to_type_constructor, "get_variant_to_type_constructor");
+	LOAD(variant_get_ptr_constructor, "variant_get_ptr_constructor");
+	LOAD(variant_get_ptr_destructor, "variant_get_ptr_destructor");
+	LOAD(string_new_with_utf8_chars_and_len2, "string_new_with_utf8_chars_and_len2");
+	LOAD(string_to_utf8_chars, "string_to_utf8_chars");
+	LOAD(string_name_new_with_utf8_chars_and_len, "string_name_new_with_utf8_chars_and_len");
+	LOAD(object_method_bind_call, "object_method_bind_call");
+	LOAD(object_method_bind_ptrcall, "object_method_bind_ptrcall");
+	LOAD(object_set_instance, "object_set_instance");
+	LOAD(ref_get_object, "ref_get_object");
+	LOAD(ref_set_object, "ref_set_object");
+	LOAD(classdb_construct_object2, "classdb_construct_object2");
+	LOAD(classdb_get_method_bind, "classdb_get_method_bind");
+	LOAD(classdb_register_extension_class5, "classdb_register_extension_class5");
+	LOAD(classdb_unregister_extension_class, "classdb_unregister_extension_class");
+	for (int t = 1; t < GDEXTENSION_VARIANT_TYPE_VARIANT_MAX; t++) {
+		gdw.variant_from[t] = gdw.get_variant_from_type_constructor((GDExtensionVariantType)t);
+		gdw.variant_to[t] = gdw.get_variant_to_type_constructor((GDExtensionVariantType)t);
+		gdw.destructor[t] = gdw.variant_get_ptr_destructor((GDExtensionVariantType)t);
+	}
+	// String's constructor #2 takes a StringName (extension_api.json).
+	gdw.string_from_string_name = gdw.variant_get_ptr_constructor(GDEXTENSION_VARIANT_TYPE_STRING, 2);
+	if (gdw.string_from_string_name == NULL) return "String(StringName) constructor";
+	return NULL;
+}
+
+// Adapters between Godot's callback signatures and the exported Go functions,
+// which take integer handles instead of void pointers.
+
+static void on_initialize(void *userdata, GDExtensionInitializationLevel level) {
+	(void)userdata;
+	goInitialize((int)level);
+}
+
+static void on_deinitialize(void *userdata, GDExtensionInitializationLevel level) {
+	(void)userdata;
+	goDeinitialize((int)level);
+}
+
+static GDExtensionObjectPtr on_create_instance(void *class_userdata, GDExtensionBool notify) {
+	return goCreateInstance((uintptr_t)class_userdata, notify);
+}
+
+static void on_free_instance(void *class_userdata, GDExtensionClassInstancePtr instance) {
+	goFreeInstance((uintptr_t)class_userdata, (uintptr_t)instance);
+}
+
+static void *on_get_virtual_call_data(void *class_userdata, GDExtensionConstStringNamePtr name, uint32_t hash) {
+	return (void *)goGetVirtualCallData((uintptr_t)class_userdata, (void *)name, hash);
+}
+
+static void on_call_virtual(GDExtensionClassInstancePtr instance, GDExtensionConstStringNamePtr name, void *data, const GDExtensionConstTypePtr *args, GDExtensionTypePtr ret) {
+	(void)name;
+	goCallVirtual((uintptr_t)instance, (uintptr_t)data, (void *)args, ret);
+}
+
+void gdw_fill_initialization(GDExtensionInitialization *init) {
+	init->minimum_initialization_level = GDEXTENSION_INITIALIZATION_SCENE;
+	init->userdata = NULL;
+	init->initialize = on_initialize;
+	init->deinitialize = on_deinitialize;
+}
+
+void gdw_register_class(GDExtensionConstStringNamePtr name, GDExtensionConstStringNamePtr parent, uintptr_t class_id) {
+	GDExtensionClassCreationInfo5 info;
+	memset(&info, 0, sizeof(info));
+	info.is_exposed = 1;
+	info.create_instance_func = on_create_instance;
+	info.free_instance_func = on_free_instance;
+	info.get_virtual_call_data_func = on_get_virtual_call_data;
+	info.call_virtual_with_data_func = on_call_virtual;
+	info.class_userdata = (void *)class_id;
+	gdw.classdb_register_extension_class5(gdw.library, name, parent, &info);
+}
+
+void gdw_call(GDExtensionMethodBindPtr mb, GDExtensionObjectPtr obj, const void *variants, int argc, void *r_ret, GDExtensionCallError *r_err) {
+	const void *args[8];
+	if (argc > 8) {
+		r_err->error = GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS;
+		return;
+	}
+	for (int i = 0; i < argc; i++) {
+		args[i] = (const char *)variants + (size_t)i * GDW_VARIANT_SIZE;
+	}
+	gdw.object_method_bind_call(mb, obj, args, argc, r_ret, r_err);
+}

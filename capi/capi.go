@@ -1,0 +1,241 @@
+// Package capi is the only cgo package of godot-webrtc-go: it resolves Godot's
+// GDExtension interface functions, wraps each one a Go caller needs in a thin
+// trampoline, and exports the callbacks Godot calls. It holds no WebRTC logic;
+// package binding builds the Go API on top of it.
+//
+// Pointers passed in and out are Godot's (C memory). Go memory handed to these
+// functions must not contain Go pointers and is never retained by Godot.
+package capi
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../include -O2
+#include "capi.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"os"
+	"unsafe"
+)
+
+// Sizes of the built-in values this library stores, for 64-bit builds of Godot.
+const (
+	VariantSize    = C.GDW_VARIANT_SIZE
+	StringSize     = C.GDW_STRING_SIZE
+	StringNameSize = C.GDW_STRING_NAME_SIZE
+)
+
+// VariantType is Godot's Variant::Type.
+type VariantType int32
+
+// The variant types this library converts.
+const (
+	TypeNil               VariantType = C.GDEXTENSION_VARIANT_TYPE_NIL
+	TypeBool              VariantType = C.GDEXTENSION_VARIANT_TYPE_BOOL
+	TypeInt               VariantType = C.GDEXTENSION_VARIANT_TYPE_INT
+	TypeFloat             VariantType = C.GDEXTENSION_VARIANT_TYPE_FLOAT
+	TypeString            VariantType = C.GDEXTENSION_VARIANT_TYPE_STRING
+	TypeStringName        VariantType = C.GDEXTENSION_VARIANT_TYPE_STRING_NAME
+	TypeObject            VariantType = C.GDEXTENSION_VARIANT_TYPE_OBJECT
+	TypeDictionary        VariantType = C.GDEXTENSION_VARIANT_TYPE_DICTIONARY
+	TypeArray             VariantType = C.GDEXTENSION_VARIANT_TYPE_ARRAY
+	TypePackedByteArray   VariantType = C.GDEXTENSION_VARIANT_TYPE_PACKED_BYTE_ARRAY
+	TypePackedStringArray VariantType = C.GDEXTENSION_VARIANT_TYPE_PACKED_STRING_ARRAY
+	TypeMax               VariantType = C.GDEXTENSION_VARIANT_TYPE_VARIANT_MAX
+)
+
+// Initialization levels.
+const (
+	LevelScene = C.GDEXTENSION_INITIALIZATION_SCENE
+)
+
+// Hooks are the Go functions the exported callbacks forward to. Package binding
+// sets them before Godot can call any of them.
+type Hooks struct {
+	Initialize         func(level int)
+	Deinitialize       func(level int)
+	CreateInstance     func(classID uintptr, notify bool) unsafe.Pointer
+	FreeInstance       func(classID, instance uintptr)
+	GetVirtualCallData func(classID uintptr, name unsafe.Pointer, hash uint32) uintptr
+	CallVirtual        func(instance, data uintptr, args, ret unsafe.Pointer)
+}
+
+var hooks Hooks
+
+// loaded reports whether Godot's functions were resolved, so that errors can
+// be printed through Godot.
+var loaded bool
+
+// SetHooks installs the callbacks' Go targets.
+func SetHooks(h Hooks) { hooks = h }
+
+func load(getProcAddress C.GDExtensionInterfaceGetProcAddress, library C.GDExtensionClassLibraryPtr) error {
+	if missing := C.gdw_load(getProcAddress, library); missing != nil {
+		return fmt.Errorf("this Godot lacks the GDExtension function %s (godot-webrtc-go needs Godot 4.5 or newer)", C.GoString(missing))
+	}
+	loaded = true
+	return nil
+}
+
+// GodotVersion returns Godot's major, minor and patch version and its version string.
+func GodotVersion() (major, minor, patch int, full string) {
+	var v C.GDExtensionGodotVersion
+	C.gdw_godot_version(&v)
+	return int(v.major), int(v.minor), int(v.patch), C.GoString(v.string)
+}
+
+// PrintError prints through Godot's error printer (the editor's Output panel and
+// stderr). Before Godot's functions are loaded it writes to stderr.
+func PrintError(description, message, function, file string, line int) {
+	if !loaded {
+		fmt.Fprintf(os.Stderr, "ERROR: %s: %s\n", description, message)
+		return
+	}
+	cd, cm, cf, cfile := C.CString(description), C.CString(message), C.CString(function), C.CString(file)
+	C.gdw_print_error(cd, cm, cf, cfile, C.int32_t(line))
+	freeAll(cd, cm, cf, cfile)
+}
+
+// PrintWarning prints through Godot's warning printer.
+func PrintWarning(description, message, function, file string, line int) {
+	if !loaded {
+		fmt.Fprintf(os.Stderr, "WARNING: %s: %s\n", description, message)
+		return
+	}
+	cd, cm, cf, cfile := C.CString(description), C.CString(message), C.CString(function), C.CString(file)
+	C.gdw_print_warning(cd, cm, cf, cfile, C.int32_t(line))
+	freeAll(cd, cm, cf, cfile)
+}
+
+func freeAll(ptrs ...*C.char) {
+	for _, p := range ptrs {
+		C.free(unsafe.Pointer(p))
+	}
+}
+
+// Malloc allocates n bytes of C memory, for values Godot may keep.
+func Malloc(n int) unsafe.Pointer { return C.malloc(C.size_t(n)) }
+
+// Realloc resizes C memory from Malloc.
+func Realloc(p unsafe.Pointer, n int) unsafe.Pointer { return C.realloc(p, C.size_t(n)) }
+
+// Free releases C memory from Malloc.
+func Free(p unsafe.Pointer) { C.free(p) }
+
+// StringNew constructs a Godot String at dst from UTF-8 text.
+func StringNew(dst unsafe.Pointer, s string) {
+	C.gdw_string_new(dst, (*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.GDExtensionInt(len(s)))
+}
+
+// StringToGo returns the UTF-8 text of the Godot String at src.
+func StringToGo(src unsafe.Pointer) string {
+	n := C.gdw_string_to_utf8(src, nil, 0)
+	if n <= 0 {
+		return ""
+	}
+	buf := make([]byte, int(n))
+	C.gdw_string_to_utf8(src, (*C.char)(unsafe.Pointer(&buf[0])), n)
+	return unsafe.String(&buf[0], len(buf))
+}
+
+// StringFromStringName constructs a Godot String at dst from the StringName at sn.
+func StringFromStringName(dst, sn unsafe.Pointer) { C.gdw_string_from_string_name(dst, sn) }
+
+// StringNameNew constructs a Godot StringName at dst.
+func StringNameNew(dst unsafe.Pointer, s string) {
+	C.gdw_string_name_new(dst, (*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.GDExtensionInt(len(s)))
+}
+
+// Destroy runs the destructor of the built-in value of type t at p.
+func Destroy(t VariantType, p unsafe.Pointer) { C.gdw_destroy(C.GDExtensionVariantType(t), p) }
+
+// VariantFrom constructs a Variant at dst holding a copy of the typed value at src.
+func VariantFrom(t VariantType, dst, src unsafe.Pointer) {
+	C.gdw_variant_from(C.GDExtensionVariantType(t), dst, src)
+}
+
+// VariantTo constructs the typed value at dst from the Variant at src.
+func VariantTo(t VariantType, dst, src unsafe.Pointer) {
+	C.gdw_variant_to(C.GDExtensionVariantType(t), dst, src)
+}
+
+// VariantNil constructs a nil Variant at dst.
+func VariantNil(dst unsafe.Pointer) { C.gdw_variant_nil(dst) }
+
+// VariantDestroy destroys the Variant at v.
+func VariantDestroy(v unsafe.Pointer) { C.gdw_variant_destroy(v) }
+
+// VariantGetType returns the type held by the Variant at v.
+func VariantGetType(v unsafe.Pointer) VariantType { return VariantType(C.gdw_variant_type(v)) }
+
+// VariantGet constructs at ret the value self[key]; false if there is none.
+func VariantGet(self, key, ret unsafe.Pointer) bool { return C.gdw_variant_get(self, key, ret) != 0 }
+
+// IterInit starts iterating the Variant self, with the iterator Variant at iter.
+// more is false for an empty container; valid is false if self is not iterable.
+func IterInit(self, iter unsafe.Pointer) (more, valid bool) {
+	var v C.GDExtensionBool
+	m := C.gdw_iter_init(self, iter, &v)
+	return m != 0, v != 0
+}
+
+// IterNext advances the iterator; false at the end.
+func IterNext(self, iter unsafe.Pointer) bool {
+	var v C.GDExtensionBool
+	return C.gdw_iter_next(self, iter, &v) != 0 && v != 0
+}
+
+// IterGet constructs at ret the element the iterator is at.
+func IterGet(self, iter, ret unsafe.Pointer) bool {
+	var v C.GDExtensionBool
+	C.gdw_iter_get(self, iter, ret, &v)
+	return v != 0
+}
+
+// MethodBind looks up a method of an engine class by name and hash.
+func MethodBind(class, method unsafe.Pointer, hash int64) unsafe.Pointer {
+	return unsafe.Pointer(C.gdw_method_bind(class, method, C.GDExtensionInt(hash)))
+}
+
+// CallError is the outcome of a Variant method call.
+type CallError struct {
+	Error    int32
+	Argument int32
+	Expected int32
+}
+
+// Call calls a method bind with argc Variants stored contiguously at args and
+// constructs the result Variant at ret.
+func Call(mb, obj, args unsafe.Pointer, argc int, ret unsafe.Pointer) CallError {
+	var e C.GDExtensionCallError
+	C.gdw_call(C.GDExtensionMethodBindPtr(mb), C.GDExtensionObjectPtr(obj), args, C.int(argc), ret, &e)
+	return CallError{Error: int32(e.error), Argument: int32(e.argument), Expected: int32(e.expected)}
+}
+
+// Ptrcall1 calls a method bind with one pointer-call argument.
+func Ptrcall1(mb, obj, arg0, ret unsafe.Pointer) {
+	C.gdw_ptrcall1(C.GDExtensionMethodBindPtr(mb), C.GDExtensionObjectPtr(obj), arg0, ret)
+}
+
+// Construct creates an object of the named engine or extension class.
+func Construct(class unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(C.gdw_construct(class)) }
+
+// SetInstance attaches the extension instance handle to obj as class.
+func SetInstance(obj, class unsafe.Pointer, instance uintptr) {
+	C.gdw_set_instance(obj, class, C.uintptr_t(instance))
+}
+
+// RefSetObject stores obj in the Ref at ref, taking a reference.
+func RefSetObject(ref, obj unsafe.Pointer) { C.gdw_ref_set_object(ref, obj) }
+
+// RefGetObject returns the object held by the Ref at ref.
+func RefGetObject(ref unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(C.gdw_ref_get_object(ref)) }
+
+// RegisterClass registers an exposed extension class whose callbacks carry classID.
+func RegisterClass(name, parent unsafe.Pointer, classID uintptr) {
+	C.gdw_register_class(C.GDExtensionConstStringNamePtr(name), C.GDExtensionConstStringNamePtr(parent), C.uintptr_t(classID))
+}
+
+// UnregisterClass removes a class registered by RegisterClass.
+func UnregisterClass(name unsafe.Pointer) { C.gdw_unregister_class(name) }

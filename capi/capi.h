@@ -1,0 +1,111 @@
+// Function table and trampolines for calling Godot from Go. Go cannot call a C
+// function pointer, so each pointer gets a static inline wrapper here.
+#ifndef WEBRTC_GO_CAPI_H
+#define WEBRTC_GO_CAPI_H
+
+#include <stdlib.h>
+#include "gdextension_webrtc.h"
+
+// Sizes of the built-in types this library stores (64-bit, single precision builds).
+#define GDW_VARIANT_SIZE 24
+#define GDW_STRING_SIZE 8
+#define GDW_STRING_NAME_SIZE 8
+
+// The Godot interface functions this library calls, resolved once at load.
+typedef struct {
+	GDExtensionClassLibraryPtr library;
+	GDExtensionInterfaceGetGodotVersion get_godot_version;
+	GDExtensionInterfacePrintErrorWithMessage print_error_with_message;
+	GDExtensionInterfacePrintWarningWithMessage print_warning_with_message;
+	GDExtensionInterfaceVariantNewCopy variant_new_copy;
+	GDExtensionInterfaceVariantNewNil variant_new_nil;
+	GDExtensionInterfaceVariantDestroy variant_destroy;
+	GDExtensionInterfaceVariantGet variant_get;
+	GDExtensionInterfaceVariantIterInit variant_iter_init;
+	GDExtensionInterfaceVariantIterNext variant_iter_next;
+	GDExtensionInterfaceVariantIterGet variant_iter_get;
+	GDExtensionInterfaceVariantGetType variant_get_type;
+	GDExtensionInterfaceGetVariantFromTypeConstructor get_variant_from_type_constructor;
+	GDExtensionInterfaceGetVariantToTypeConstructor get_variant_to_type_constructor;
+	GDExtensionInterfaceVariantGetPtrConstructor variant_get_ptr_constructor;
+	GDExtensionInterfaceVariantGetPtrDestructor variant_get_ptr_destructor;
+	GDExtensionInterfaceStringNewWithUtf8CharsAndLen2 string_new_with_utf8_chars_and_len2;
+	GDExtensionInterfaceStringToUtf8Chars string_to_utf8_chars;
+	GDExtensionInterfaceStringNameNewWithUtf8CharsAndLen string_name_new_with_utf8_chars_and_len;
+	GDExtensionInterfaceObjectMethodBindCall object_method_bind_call;
+	GDExtensionInterfaceObjectMethodBindPtrcall object_method_bind_ptrcall;
+	GDExtensionInterfaceObjectSetInstance object_set_instance;
+	GDExtensionInterfaceRefGetObject ref_get_object;
+	GDExtensionInterfaceRefSetObject ref_set_object;
+	GDExtensionInterfaceClassdbConstructObject2 classdb_construct_object2;
+	GDExtensionInterfaceClassdbGetMethodBind classdb_get_method_bind;
+	GDExtensionInterfaceClassdbRegisterExtensionClass5 classdb_register_extension_class5;
+	GDExtensionInterfaceClassdbUnregisterExtensionClass classdb_unregister_extension_class;
+	// Resolved per type after loading.
+	GDExtensionVariantFromTypeConstructorFunc variant_from[GDEXTENSION_VARIANT_TYPE_VARIANT_MAX];
+	GDExtensionTypeFromVariantConstructorFunc variant_to[GDEXTENSION_VARIANT_TYPE_VARIANT_MAX];
+	GDExtensionPtrDestructor destructor[GDEXTENSION_VARIANT_TYPE_VARIANT_MAX];
+	GDExtensionPtrConstructor string_from_string_name;
+} gdw_api;
+
+extern gdw_api gdw;
+
+// gdw_load resolves every function in gdw. It returns NULL on success or the name
+// of the first function this Godot does not provide.
+const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExtensionClassLibraryPtr library);
+
+// gdw_fill_initialization points Godot's initialization struct at our callbacks.
+void gdw_fill_initialization(GDExtensionInitialization *init);
+
+// gdw_register_class registers an extension class whose callbacks route to Go
+// with class_id as the class user data.
+void gdw_register_class(GDExtensionConstStringNamePtr name, GDExtensionConstStringNamePtr parent, uintptr_t class_id);
+
+// gdw_call calls a (vararg) method bind with argc Variants laid out contiguously.
+void gdw_call(GDExtensionMethodBindPtr mb, GDExtensionObjectPtr obj, const void *variants, int argc, void *r_ret, GDExtensionCallError *r_err);
+
+// gdw_ptrcall1 calls a method bind with a single pointer-call argument.
+static inline void gdw_ptrcall1(GDExtensionMethodBindPtr mb, GDExtensionObjectPtr obj, const void *arg0, void *r_ret) {
+	const void *args[1] = {arg0};
+	gdw.object_method_bind_ptrcall(mb, obj, args, r_ret);
+}
+
+static inline void gdw_print_error(const char *desc, const char *msg, const char *fn, const char *file, int32_t line) {
+	gdw.print_error_with_message(desc, msg, fn, file, line, 0);
+}
+static inline void gdw_print_warning(const char *desc, const char *msg, const char *fn, const char *file, int32_t line) {
+	gdw.print_warning_with_message(desc, msg, fn, file, line, 0);
+}
+static inline void gdw_godot_version(GDExtensionGodotVersion *v) { gdw.get_godot_version(v); }
+
+static inline void gdw_string_new(void *dst, const char *s, GDExtensionInt n) { gdw.string_new_with_utf8_chars_and_len2(dst, s, n); }
+static inline GDExtensionInt gdw_string_to_utf8(const void *str, char *buf, GDExtensionInt n) { return gdw.string_to_utf8_chars(str, buf, n); }
+static inline void gdw_string_name_new(void *dst, const char *s, GDExtensionInt n) { gdw.string_name_new_with_utf8_chars_and_len(dst, s, n); }
+static inline void gdw_string_from_string_name(void *dst, const void *sn) {
+	const void *args[1] = {sn};
+	gdw.string_from_string_name(dst, args);
+}
+static inline void gdw_destroy(GDExtensionVariantType t, void *p) { gdw.destructor[t](p); }
+
+static inline void gdw_variant_from(GDExtensionVariantType t, void *dst, void *src) { gdw.variant_from[t](dst, src); }
+static inline void gdw_variant_to(GDExtensionVariantType t, void *dst, void *src) { gdw.variant_to[t](dst, src); }
+static inline void gdw_variant_nil(void *dst) { gdw.variant_new_nil(dst); }
+static inline void gdw_variant_destroy(void *v) { gdw.variant_destroy(v); }
+static inline GDExtensionVariantType gdw_variant_type(const void *v) { return gdw.variant_get_type(v); }
+static inline GDExtensionBool gdw_variant_get(const void *self, const void *key, void *ret) {
+	GDExtensionBool valid = 0;
+	gdw.variant_get(self, key, ret, &valid);
+	return valid;
+}
+static inline GDExtensionBool gdw_iter_init(const void *self, void *iter, GDExtensionBool *valid) { return gdw.variant_iter_init(self, iter, valid); }
+static inline GDExtensionBool gdw_iter_next(const void *self, void *iter, GDExtensionBool *valid) { return gdw.variant_iter_next(self, iter, valid); }
+static inline void gdw_iter_get(const void *self, void *iter, void *ret, GDExtensionBool *valid) { gdw.variant_iter_get(self, iter, ret, valid); }
+
+static inline GDExtensionMethodBindPtr gdw_method_bind(const void *cls, const void *method, GDExtensionInt hash) { return gdw.classdb_get_method_bind(cls, method, hash); }
+static inline GDExtensionObjectPtr gdw_construct(const void *cls) { return gdw.classdb_construct_object2(cls); }
+static inline void gdw_set_instance(void *obj, const void *cls, uintptr_t instance) { gdw.object_set_instance(obj, cls, (GDExtensionClassInstancePtr)instance); }
+static inline void gdw_ref_set_object(void *ref, void *obj) { gdw.ref_set_object(ref, obj); }
+static inline GDExtensionObjectPtr gdw_ref_get_object(const void *ref) { return gdw.ref_get_object(ref); }
+static inline void gdw_unregister_class(const void *name) { gdw.classdb_unregister_extension_class(gdw.library, name); }
+
+#endif

@@ -1,0 +1,213 @@
+package extension
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pion/stun/v3"
+	"github.com/pion/webrtc/v4"
+)
+
+// Config is a parsed WebRTCPeerConnection.initialize() configuration.
+type Config struct {
+	// Pion is the configuration handed to pion: ICE servers and transport policy.
+	Pion webrtc.Configuration
+	// ICE timeouts: DISCONNECTED after ICEDisconnectedTimeout without traffic,
+	// FAILED after ICEFailedTimeout more; keepalives every ICEKeepaliveInterval.
+	ICEDisconnectedTimeout time.Duration
+	ICEFailedTimeout       time.Duration
+	ICEKeepaliveInterval   time.Duration
+}
+
+// Default ICE timeouts (pion's defaults, documented in the README).
+const (
+	DefaultICEDisconnectedTimeout = 5 * time.Second
+	DefaultICEFailedTimeout       = 25 * time.Second
+	DefaultICEKeepaliveInterval   = 2 * time.Second
+	maxTimeout                    = time.Hour
+)
+
+// DefaultConfig is the configuration of a peer connection that was never
+// initialised: no ICE servers, all candidate types.
+func DefaultConfig() Config {
+	return Config{
+		ICEDisconnectedTimeout: DefaultICEDisconnectedTimeout,
+		ICEFailedTimeout:       DefaultICEFailedTimeout,
+		ICEKeepaliveInterval:   DefaultICEKeepaliveInterval,
+	}
+}
+
+// ParseConfig reads the Dictionary given to initialize(). Keys, as in the
+// browsers' RTCConfiguration:
+//
+//	iceServers          Array of {urls: String or Array, username: String, credential: String}
+//	iceTransportPolicy  "all" or "relay"
+//	bundlePolicy        "balanced", "max-compat" or "max-bundle"
+//	rtcpMuxPolicy       "negotiate" or "require"
+//	iceCandidatePoolSize int 0..255
+//
+// and this extension's own (seconds, int or float):
+//
+//	iceDisconnectedTimeout, iceFailedTimeout, iceKeepaliveInterval
+//
+// Unknown keys are reported as warnings and ignored, as browsers do. An invalid
+// value is an ERR_INVALID_PARAMETER error naming the key; credentials are never
+// part of an error message.
+func ParseConfig(m map[string]any) (cfg Config, warnings []string, err error) {
+	cfg = DefaultConfig()
+	for _, key := range sortedKeys(m) {
+		v := m[key]
+		switch key {
+		case "iceServers":
+			cfg.Pion.ICEServers, err = parseICEServers(v)
+		case "iceTransportPolicy":
+			cfg.Pion.ICETransportPolicy, err = parseEnum(key, v, map[string]webrtc.ICETransportPolicy{
+				"all": webrtc.ICETransportPolicyAll, "relay": webrtc.ICETransportPolicyRelay})
+		case "bundlePolicy":
+			cfg.Pion.BundlePolicy, err = parseEnum(key, v, map[string]webrtc.BundlePolicy{
+				"balanced": webrtc.BundlePolicyBalanced, "max-compat": webrtc.BundlePolicyMaxCompat,
+				"max-bundle": webrtc.BundlePolicyMaxBundle})
+		case "rtcpMuxPolicy":
+			cfg.Pion.RTCPMuxPolicy, err = parseEnum(key, v, map[string]webrtc.RTCPMuxPolicy{
+				"negotiate": webrtc.RTCPMuxPolicyNegotiate, "require": webrtc.RTCPMuxPolicyRequire})
+		case "iceCandidatePoolSize":
+			var n int64
+			n, err = asInt(key, v, 0, 255)
+			cfg.Pion.ICECandidatePoolSize = uint8(n)
+		case "iceDisconnectedTimeout":
+			cfg.ICEDisconnectedTimeout, err = asSeconds(key, v, maxTimeout)
+		case "iceFailedTimeout":
+			cfg.ICEFailedTimeout, err = asSeconds(key, v, maxTimeout)
+		case "iceKeepaliveInterval":
+			cfg.ICEKeepaliveInterval, err = asSeconds(key, v, maxTimeout)
+		default:
+			warnings = append(warnings, fmt.Sprintf("initialize(): unknown configuration key %q ignored", key))
+		}
+		if err != nil {
+			return Config{}, nil, err
+		}
+	}
+	return cfg, warnings, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func parseEnum[T any](key string, v any, values map[string]T) (T, error) {
+	var zero T
+	s, err := asString(key, v)
+	if err != nil {
+		return zero, err
+	}
+	if t, ok := values[s]; ok {
+		return t, nil
+	}
+	allowed := make([]string, 0, len(values))
+	for k := range values {
+		allowed = append(allowed, fmt.Sprintf("%q", k))
+	}
+	sort.Strings(allowed)
+	return zero, errorf(ErrInvalidParameter, "%s is %q, want one of %s", key, s, strings.Join(allowed, ", "))
+}
+
+func parseICEServers(v any) ([]webrtc.ICEServer, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, wrongType("iceServers", "an Array of Dictionaries", v)
+	}
+	servers := make([]webrtc.ICEServer, 0, len(list))
+	for i, item := range list {
+		key := fmt.Sprintf("iceServers[%d]", i)
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, wrongType(key, "a Dictionary", item)
+		}
+		s, err := parseICEServer(key, m)
+		if err != nil {
+			return nil, err
+		}
+		servers = append(servers, s)
+	}
+	return servers, nil
+}
+
+func parseICEServer(key string, m map[string]any) (webrtc.ICEServer, error) {
+	var s webrtc.ICEServer
+	for _, k := range sortedKeys(m) {
+		v := m[k]
+		switch k {
+		case "urls":
+			switch u := v.(type) {
+			case string:
+				s.URLs = []string{u}
+			case []any:
+				for j, x := range u {
+					str, err := asString(fmt.Sprintf("%s.urls[%d]", key, j), x)
+					if err != nil {
+						return s, err
+					}
+					s.URLs = append(s.URLs, str)
+				}
+			default:
+				return s, wrongType(key+".urls", "a String or an Array of Strings", v)
+			}
+		case "username":
+			u, err := asString(key+".username", v)
+			if err != nil {
+				return s, err
+			}
+			s.Username = u
+		case "credential":
+			c, ok := v.(string)
+			if !ok {
+				return s, wrongType(key+".credential", "a String", v)
+			}
+			s.Credential = c
+		case "credentialType":
+			if c, ok := v.(string); !ok || c != "password" {
+				return s, errorf(ErrInvalidParameter, "%s.credentialType must be \"password\"", key)
+			}
+		default:
+			return s, errorf(ErrInvalidParameter, "%s has unknown key %q (want urls, username, credential)", key, k)
+		}
+	}
+	if len(s.URLs) == 0 {
+		return s, errorf(ErrInvalidParameter, "%s.urls is missing or empty", key)
+	}
+	for j, raw := range s.URLs {
+		ukey := fmt.Sprintf("%s.urls[%d]", key, j)
+		uri, err := stun.ParseURI(raw)
+		if err != nil {
+			return s, errorf(ErrInvalidParameter, "%s is not a valid stun:, stuns:, turn: or turns: URL: %v", ukey, redactURIError(err))
+		}
+		if uri.Scheme == stun.SchemeTypeTURN || uri.Scheme == stun.SchemeTypeTURNS {
+			if s.Username == "" {
+				return s, errorf(ErrInvalidParameter, "%s is a TURN server: %s.username is required", ukey, key)
+			}
+			if c, _ := s.Credential.(string); c == "" {
+				return s, errorf(ErrInvalidParameter, "%s is a TURN server: %s.credential is required", ukey, key)
+			}
+		}
+	}
+	return s, nil
+}
+
+// redactURIError keeps only the kind of URL error: a malformed URL may hold
+// credentials (turn:user:pass@host), which must not reach the log.
+func redactURIError(err error) error {
+	for _, known := range []error{stun.ErrSchemeType, stun.ErrHost, stun.ErrPort, stun.ErrProtoType, stun.ErrInvalidQuery} {
+		if errors.Is(err, known) {
+			return known
+		}
+	}
+	return errors.New("malformed URL")
+}

@@ -1,0 +1,235 @@
+package extension
+
+import (
+	"math"
+	"sync"
+	"unsafe"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// DataChannel implements Godot's WebRTCDataChannel: a packet peer over one
+// SCTP stream. Received messages wait in a queue bounded by the receive budget.
+type DataChannel struct {
+	dc      *webrtc.DataChannel
+	budget  int
+	onClose func() // tells the owning PeerConnection; called once on Close
+
+	mu           sync.Mutex
+	cond         *sync.Cond // signalled when the queue shrinks or the channel closes
+	queue        []message
+	head         int // queue[head:] are unread
+	queued       int // bytes in queue[head:]
+	closed       bool
+	writeMode    WriteMode
+	lastIsString bool
+}
+
+type message struct {
+	data     []byte
+	isString bool
+}
+
+func newDataChannel(dc *webrtc.DataChannel, budget int, onClose func(*DataChannel)) *DataChannel {
+	c := &DataChannel{dc: dc, budget: budget, writeMode: WriteBinary}
+	if onClose != nil {
+		c.onClose = func() { onClose(c) }
+	}
+	c.cond = sync.NewCond(&c.mu)
+	dc.OnMessage(c.receive)
+	dc.OnClose(func() {
+		c.mu.Lock()
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	return c
+}
+
+// receive runs on pion's read loop. Blocking here while the queue is over
+// budget stops reading the SCTP stream, so SCTP flow control slows the sender.
+func (c *DataChannel) receive(m webrtc.DataChannelMessage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for !c.closed && c.head < len(c.queue) && c.queued+len(m.Data) > c.budget {
+		c.cond.Wait()
+	}
+	if c.closed {
+		return
+	}
+	if c.head > 0 && len(c.queue) == cap(c.queue) {
+		n := copy(c.queue, c.queue[c.head:])
+		clear(c.queue[n:])
+		c.queue = c.queue[:n]
+		c.head = 0
+	}
+	c.queue = append(c.queue, message{data: m.Data, isString: m.IsString})
+	c.queued += len(m.Data)
+}
+
+// Pop removes and returns the oldest received message; ok is false when none
+// is waiting.
+func (c *DataChannel) Pop() (data []byte, isString, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.head == len(c.queue) {
+		return nil, false, false
+	}
+	m := c.queue[c.head]
+	c.queue[c.head] = message{}
+	c.head++
+	c.queued -= len(m.data)
+	if c.head == len(c.queue) {
+		c.queue = c.queue[:0]
+		c.head = 0
+	}
+	c.lastIsString = m.isString
+	c.cond.Signal()
+	return m.data, m.isString, true
+}
+
+// AvailablePacketCount returns how many received messages wait to be read.
+func (c *DataChannel) AvailablePacketCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue) - c.head
+}
+
+// QueuedBytes returns the bytes of the messages waiting to be read.
+func (c *DataChannel) QueuedBytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.queued
+}
+
+// Send sends one message, as text or binary according to the write mode. The
+// data is copied before Send returns. A message larger than MaxPacketSize is
+// refused, never truncated.
+func (c *DataChannel) Send(data []byte) error {
+	c.mu.Lock()
+	closed, mode := c.closed, c.writeMode
+	c.mu.Unlock()
+	if closed {
+		return errorf(ErrUnconfigured, "put_packet: the channel is closed")
+	}
+	if s := c.dc.ReadyState(); s != webrtc.DataChannelStateOpen {
+		return errorf(ErrUnconfigured, "put_packet: the channel is not open (it is %s)", s)
+	}
+	if max := c.MaxPacketSize(); len(data) > max {
+		return errorf(ErrInvalidParameter, "put_packet: %d bytes is more than the maximum message size of %d", len(data), max)
+	}
+	var err error
+	if mode == WriteText {
+		err = c.dc.SendText(unsafe.String(unsafe.SliceData(data), len(data)))
+	} else {
+		err = c.dc.Send(data)
+	}
+	if err != nil {
+		return wrapPion(err, "put_packet")
+	}
+	return nil
+}
+
+// MaxPacketSize returns the largest message the remote accepts: its advertised
+// a=max-message-size, or 65535 while that is not known yet (the RFC 8841
+// default for peers that advertise none).
+func (c *DataChannel) MaxPacketSize() int {
+	if t := c.dc.Transport(); t != nil {
+		if n := t.GetCapabilities().MaxMessageSize; n > 0 {
+			return int(min(uint64(n), math.MaxInt32))
+		}
+	}
+	return 65535
+}
+
+// BufferedAmount returns the bytes sent but not yet acknowledged by the remote.
+func (c *DataChannel) BufferedAmount() int {
+	return int(min(c.dc.BufferedAmount(), math.MaxInt32))
+}
+
+// ReadyState returns the channel's state; CLOSED as soon as Close returns.
+func (c *DataChannel) ReadyState() ChannelState {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return ChannelClosed
+	}
+	return channelState(c.dc.ReadyState())
+}
+
+// SetWriteMode sets whether Send sends text or binary messages.
+func (c *DataChannel) SetWriteMode(m WriteMode) {
+	c.mu.Lock()
+	c.writeMode = m
+	c.mu.Unlock()
+}
+
+// WriteMode returns the write mode (binary by default).
+func (c *DataChannel) WriteMode() WriteMode {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writeMode
+}
+
+// WasStringPacket reports whether the last message Pop returned was text.
+func (c *DataChannel) WasStringPacket() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastIsString
+}
+
+// Label returns the channel's label.
+func (c *DataChannel) Label() string { return c.dc.Label() }
+
+// Ordered reports whether delivery is ordered.
+func (c *DataChannel) Ordered() bool { return c.dc.Ordered() }
+
+// Protocol returns the sub-protocol.
+func (c *DataChannel) Protocol() string { return c.dc.Protocol() }
+
+// Negotiated reports whether the channel was negotiated out-of-band.
+func (c *DataChannel) Negotiated() bool { return c.dc.Negotiated() }
+
+// ID returns the SCTP stream id, or 65535 until one is assigned.
+func (c *DataChannel) ID() int { return orUnset(c.dc.ID()) }
+
+// MaxPacketLifeTime returns the lifetime in ms, or 65535 if unset.
+func (c *DataChannel) MaxPacketLifeTime() int { return orUnset(c.dc.MaxPacketLifeTime()) }
+
+// MaxRetransmits returns the retransmission limit, or 65535 if unset.
+func (c *DataChannel) MaxRetransmits() int { return orUnset(c.dc.MaxRetransmits()) }
+
+func orUnset(v *uint16) int {
+	if v == nil {
+		return unsetUint16
+	}
+	return int(*v)
+}
+
+// Close closes the channel. Its state is CLOSED when Close returns, unread
+// messages are dropped, and the remote sees the channel close.
+func (c *DataChannel) Close() {
+	if c.markClosed() {
+		_ = c.dc.Close()
+	}
+}
+
+// markClosed marks the channel closed and wakes a blocked receive; false if it
+// already was.
+func (c *DataChannel) markClosed() bool {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return false
+	}
+	c.closed = true
+	clear(c.queue)
+	c.queue, c.head, c.queued = nil, 0, 0
+	c.cond.Broadcast()
+	onClose := c.onClose
+	c.mu.Unlock()
+	if onClose != nil {
+		onClose()
+	}
+	return true
+}

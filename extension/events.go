@@ -1,0 +1,31 @@
+package extension
+
+// Event is something a peer connection reports through Poll: one of
+// SessionDescription, ICECandidate or DataChannelReceived.
+type Event interface{ event() }
+
+// SessionDescription is a local offer or answer, ready for
+// set_local_description and for sending to the remote peer
+// (Godot's session_description_created signal).
+type SessionDescription struct {
+	Type string // "offer" or "answer"
+	SDP  string
+}
+
+// ICECandidate is a local candidate to send to the remote peer (Godot's
+// ice_candidate_created signal).
+type ICECandidate struct {
+	Mid        string // media stream id
+	MLineIndex int    // index of the m-line the candidate belongs to
+	Candidate  string // the candidate line, "candidate:..."
+}
+
+// DataChannelReceived is a channel the remote peer opened in-band (Godot's
+// data_channel_received signal).
+type DataChannelReceived struct {
+	Channel *DataChannel
+}
+
+func (SessionDescription) event()  {}
+func (ICECandidate) event()        {}
+func (DataChannelReceived) event() {}

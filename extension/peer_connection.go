@@ -1,0 +1,431 @@
+package extension
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+)
+
+// MaxMessageSize is the largest message this side accepts, advertised to the
+// remote in the SDP (a=max-message-size). Browsers use the same 256 KiB.
+const MaxMessageSize = 256 << 10
+
+// DefaultReceiveBudget is how many bytes of received messages a channel keeps
+// for the game to read. When a channel holds this much, it stops reading from
+// SCTP, whose flow control then holds back the sender: reliable data is never
+// dropped and memory does not grow. A message larger than the budget is still
+// accepted when the queue is empty.
+const DefaultReceiveBudget = 1 << 20
+
+// Option adjusts how a PeerConnection builds its pion connection.
+type Option func(*options)
+
+type options struct {
+	settings      func(*webrtc.SettingEngine)
+	receiveBudget int
+}
+
+// WithSettingEngine lets f adjust pion's SettingEngine after this package's
+// settings (tests use it to restrict candidates to loopback).
+func WithSettingEngine(f func(*webrtc.SettingEngine)) Option {
+	return func(o *options) { o.settings = f }
+}
+
+// WithReceiveBudget sets the per-channel receive budget in bytes.
+func WithReceiveBudget(n int) Option {
+	return func(o *options) { o.receiveBudget = n }
+}
+
+// PeerConnection implements Godot's WebRTCPeerConnection. Its methods are safe
+// for concurrent use; Poll delivers events on the caller's goroutine.
+type PeerConnection struct {
+	opts options
+
+	mu       sync.Mutex
+	pc       *webrtc.PeerConnection // nil until first use or after Close
+	closed   bool
+	channels map[*DataChannel]struct{}
+
+	current atomic.Pointer[webrtc.PeerConnection] // events from any other are stale
+
+	evMu   sync.Mutex
+	events []Event
+	spare  []Event
+	pollMu sync.Mutex
+}
+
+// NewPeerConnection returns a peer connection in state NEW. The pion connection
+// is created on first use, with DefaultConfig unless Initialize is called.
+func NewPeerConnection(opts ...Option) *PeerConnection {
+	p := &PeerConnection{
+		opts:     options{receiveBudget: DefaultReceiveBudget},
+		channels: map[*DataChannel]struct{}{},
+	}
+	for _, o := range opts {
+		o(&p.opts)
+	}
+	track(p)
+	return p
+}
+
+// Initialize replaces the connection with a new one built from cfg (see
+// ParseConfig), closing the previous one. An invalid cfg changes nothing.
+func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err error) {
+	c, warnings, err := ParseConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := p.newPion(c)
+	if err != nil {
+		return warnings, err
+	}
+	p.mu.Lock()
+	old, oldChannels := p.detachLocked()
+	p.pc = pc
+	p.closed = false
+	p.current.Store(pc)
+	p.mu.Unlock()
+	p.clearEvents()
+	closeAll(old, oldChannels)
+	return warnings, nil
+}
+
+func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
+	var se webrtc.SettingEngine
+	se.SetICETimeouts(c.ICEDisconnectedTimeout, c.ICEFailedTimeout, c.ICEKeepaliveInterval)
+	se.SetSCTPMaxMessageSize(MaxMessageSize)
+	if p.opts.settings != nil {
+		p.opts.settings(&se)
+	}
+	api := webrtc.NewAPI(webrtc.WithSettingEngine(se))
+	pc, err := api.NewPeerConnection(c.Pion)
+	if err != nil {
+		return nil, errorf(ErrInvalidParameter, "invalid configuration: %v", err)
+	}
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c == nil {
+			return // end of candidates: Godot has no signal for it
+		}
+		j := c.ToJSON()
+		ev := ICECandidate{Candidate: j.Candidate}
+		if j.SDPMid != nil {
+			ev.Mid = *j.SDPMid
+		}
+		if j.SDPMLineIndex != nil {
+			ev.MLineIndex = int(*j.SDPMLineIndex)
+		}
+		p.enqueue(pc, ev)
+	})
+	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
+		ch := p.adopt(pc, dc)
+		if ch != nil {
+			p.enqueue(pc, DataChannelReceived{Channel: ch})
+		}
+	})
+	return pc, nil
+}
+
+// conn returns the live pion connection, creating it with the default
+// configuration on first use. It fails once the connection is closed.
+func (p *PeerConnection) conn() (*webrtc.PeerConnection, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, errorf(ErrUnconfigured, "the peer connection is closed; call initialize() to use it again")
+	}
+	if p.pc == nil {
+		pc, err := p.newPion(DefaultConfig())
+		if err != nil {
+			return nil, err
+		}
+		p.pc = pc
+		p.current.Store(pc)
+	}
+	return p.pc, nil
+}
+
+// adopt wraps a pion channel of pc, unless pc is no longer current.
+func (p *PeerConnection) adopt(pc *webrtc.PeerConnection, dc *webrtc.DataChannel) *DataChannel {
+	ch := newDataChannel(dc, p.opts.receiveBudget, p.forget)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pc != pc {
+		go ch.Close()
+		return nil
+	}
+	p.channels[ch] = struct{}{}
+	return ch
+}
+
+func (p *PeerConnection) forget(ch *DataChannel) {
+	p.mu.Lock()
+	delete(p.channels, ch)
+	p.mu.Unlock()
+}
+
+func (p *PeerConnection) enqueue(pc *webrtc.PeerConnection, ev Event) {
+	p.evMu.Lock()
+	defer p.evMu.Unlock()
+	if p.current.Load() != pc {
+		return
+	}
+	p.events = append(p.events, ev)
+}
+
+func (p *PeerConnection) clearEvents() {
+	p.evMu.Lock()
+	defer p.evMu.Unlock()
+	for i := range p.events {
+		if r, ok := p.events[i].(DataChannelReceived); ok {
+			r.Channel.Close()
+		}
+		p.events[i] = nil
+	}
+	p.events = p.events[:0]
+}
+
+// Poll hands queued events to handle, in the order they happened, on the
+// caller's goroutine. It does not allocate when there is nothing to report.
+func (p *PeerConnection) Poll(handle func(Event)) {
+	p.pollMu.Lock()
+	defer p.pollMu.Unlock()
+	p.evMu.Lock()
+	evs := p.events
+	p.events = p.spare[:0]
+	p.evMu.Unlock()
+	if len(evs) == 0 {
+		p.evMu.Lock()
+		p.spare = evs
+		p.evMu.Unlock()
+		return
+	}
+	defer func() {
+		clear(evs)
+		p.evMu.Lock()
+		p.spare = evs[:0]
+		p.evMu.Unlock()
+	}()
+	for _, ev := range evs {
+		handle(ev)
+	}
+}
+
+// CreateOffer creates an offer; it arrives through Poll as a SessionDescription.
+func (p *PeerConnection) CreateOffer() error {
+	pc, err := p.conn()
+	if err != nil {
+		return err
+	}
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		return wrapPion(err, "create_offer")
+	}
+	p.enqueue(pc, SessionDescription{Type: "offer", SDP: offer.SDP})
+	return nil
+}
+
+func parseDescription(call, typ, raw string) (webrtc.SessionDescription, error) {
+	t := webrtc.NewSDPType(typ)
+	if t == webrtc.SDPTypeUnknown {
+		return webrtc.SessionDescription{}, errorf(ErrInvalidParameter, "%s: type is %q, want \"offer\", \"answer\", \"pranswer\" or \"rollback\"", call, typ)
+	}
+	desc := webrtc.SessionDescription{Type: t, SDP: raw}
+	if t != webrtc.SDPTypeRollback {
+		if _, err := desc.Unmarshal(); err != nil {
+			return desc, errorf(ErrInvalidData, "%s: the SDP cannot be parsed: %v", call, err)
+		}
+	}
+	return desc, nil
+}
+
+// SetLocalDescription applies a description this side created (possibly
+// edited by the game); ICE gathering starts here.
+func (p *PeerConnection) SetLocalDescription(typ, raw string) error {
+	desc, err := parseDescription("set_local_description", typ, raw)
+	if err != nil {
+		return err
+	}
+	pc, err := p.conn()
+	if err != nil {
+		return err
+	}
+	return wrapPion(pc.SetLocalDescription(desc), "set_local_description")
+}
+
+// SetRemoteDescription applies the remote peer's description. For an offer it
+// also creates the answer, which arrives through Poll.
+func (p *PeerConnection) SetRemoteDescription(typ, raw string) error {
+	desc, err := parseDescription("set_remote_description", typ, raw)
+	if err != nil {
+		return err
+	}
+	pc, err := p.conn()
+	if err != nil {
+		return err
+	}
+	if err := pc.SetRemoteDescription(desc); err != nil {
+		return wrapPion(err, "set_remote_description")
+	}
+	if desc.Type != webrtc.SDPTypeOffer {
+		return nil
+	}
+	answer, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return wrapPion(err, "set_remote_description: creating the answer")
+	}
+	p.enqueue(pc, SessionDescription{Type: "answer", SDP: answer.SDP})
+	return nil
+}
+
+// AddICECandidate adds a remote candidate for the media section named by mid
+// (or, if mid is empty, by its m-line index). An empty candidate marks the end
+// of the remote candidates.
+func (p *PeerConnection) AddICECandidate(mid string, index int64, candidate string) error {
+	if index < 0 || index > 65535 {
+		return errorf(ErrInvalidParameter, "add_ice_candidate: m-line index %d is outside 0..65535", index)
+	}
+	pc, err := p.conn()
+	if err != nil {
+		return err
+	}
+	remote := pc.RemoteDescription()
+	if remote == nil {
+		return errorf(ErrUnavailable, "add_ice_candidate: set the remote description first")
+	}
+	if err := checkMedia(remote, mid, int(index)); err != nil {
+		return err
+	}
+	line := strings.TrimSpace(candidate)
+	line = strings.TrimPrefix(line, "a=")
+	idx := uint16(index)
+	init := webrtc.ICECandidateInit{Candidate: line, SDPMLineIndex: &idx}
+	if mid != "" {
+		init.SDPMid = &mid
+	}
+	if err := pc.AddICECandidate(init); err != nil {
+		return &CodeError{Code: ErrInvalidData, Err: fmt.Errorf("add_ice_candidate: invalid candidate: %w", err)}
+	}
+	return nil
+}
+
+// checkMedia checks that the remote description has the media section a
+// candidate names, as the browsers do.
+func checkMedia(remote *webrtc.SessionDescription, mid string, index int) error {
+	var parsed sdp.SessionDescription
+	if err := parsed.UnmarshalString(remote.SDP); err != nil {
+		return errorf(ErrUnavailable, "add_ice_candidate: the remote description cannot be parsed: %v", err)
+	}
+	if mid != "" {
+		for _, m := range parsed.MediaDescriptions {
+			if v, ok := m.Attribute("mid"); ok && v == mid {
+				return nil
+			}
+		}
+		return errorf(ErrInvalidParameter, "add_ice_candidate: the remote description has no media section with mid %q", mid)
+	}
+	if index >= len(parsed.MediaDescriptions) {
+		return errorf(ErrInvalidParameter, "add_ice_candidate: m-line index %d, but the remote description has %d media sections", index, len(parsed.MediaDescriptions))
+	}
+	return nil
+}
+
+// CreateDataChannel creates a channel (see ParseChannelOptions). Channels
+// created before the offer are part of it; channels created once connected
+// are announced to the remote in-band without renegotiation.
+func (p *PeerConnection) CreateDataChannel(label string, opts map[string]any) (*DataChannel, []string, error) {
+	init, warnings, err := ParseChannelOptions(label, opts)
+	if err != nil {
+		return nil, warnings, err
+	}
+	pc, err := p.conn()
+	if err != nil {
+		return nil, warnings, err
+	}
+	dc, err := pc.CreateDataChannel(label, &init)
+	if err != nil {
+		return nil, warnings, wrapPion(err, "create_data_channel")
+	}
+	ch := p.adopt(pc, dc)
+	if ch == nil {
+		return nil, warnings, errorf(ErrUnconfigured, "create_data_channel: the peer connection was closed meanwhile")
+	}
+	return ch, warnings, nil
+}
+
+// ConnectionState returns the current connection state.
+func (p *PeerConnection) ConnectionState() ConnectionState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.closed:
+		return StateClosed
+	case p.pc == nil:
+		return StateNew
+	}
+	return connectionState(p.pc.ConnectionState())
+}
+
+// GatheringState returns the current ICE gathering state.
+func (p *PeerConnection) GatheringState() GatheringState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pc == nil {
+		return GatheringNew
+	}
+	return gatheringState(p.pc.ICEGatheringState())
+}
+
+// SignalingState returns the current signaling state.
+func (p *PeerConnection) SignalingState() SignalingState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.closed:
+		return SignalingClosed
+	case p.pc == nil:
+		return SignalingStable
+	}
+	return signalingState(p.pc.SignalingState())
+}
+
+// Close closes the connection and its channels. The state is CLOSED when
+// Close returns; pending events are dropped.
+func (p *PeerConnection) Close() {
+	p.mu.Lock()
+	old, channels := p.detachLocked()
+	p.closed = true
+	p.mu.Unlock()
+	p.current.Store(nil)
+	p.clearEvents()
+	closeAll(old, channels)
+}
+
+// Free closes the connection for good: its owner is gone.
+func (p *PeerConnection) Free() {
+	p.Close()
+	untrack(p)
+}
+
+func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel) {
+	old := p.pc
+	p.pc = nil
+	channels := make([]*DataChannel, 0, len(p.channels))
+	for ch := range p.channels {
+		channels = append(channels, ch)
+	}
+	clear(p.channels)
+	return old, channels
+}
+
+func closeAll(pc *webrtc.PeerConnection, channels []*DataChannel) {
+	for _, ch := range channels {
+		ch.markClosed()
+	}
+	if pc != nil {
+		_ = pc.Close()
+	}
+}

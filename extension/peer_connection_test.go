@@ -1,0 +1,263 @@
+package extension
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestInBandChannelConnectsAndCarriesTextAndBinary(t *testing.T) {
+	p := newPeers(t)
+	assert.Equal(t, StateNew, p.a.ConnectionState())
+	assert.Equal(t, SignalingStable, p.a.SignalingState())
+	assert.Equal(t, GatheringNew, p.a.GatheringState())
+
+	ach := p.channel(p.a, "chat", map[string]any{"protocol": "game-v1"})
+	assert.Equal(t, ChannelConnecting, ach.ReadyState())
+	assert.Equal(t, 65535, ach.ID(), "id is unset before negotiation")
+	p.connect()
+	p.until("b receives the channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
+	bch := p.received[p.b][0]
+	p.open(ach, bch)
+
+	assert.Equal(t, "chat", bch.Label())
+	assert.Equal(t, "game-v1", bch.Protocol())
+	assert.True(t, bch.Ordered())
+	assert.False(t, bch.Negotiated())
+	assert.Equal(t, ach.ID(), bch.ID())
+	assert.NotEqual(t, 65535, ach.ID())
+	assert.Equal(t, 65535, bch.MaxRetransmits())
+	assert.Equal(t, 65535, bch.MaxPacketLifeTime())
+	assert.Equal(t, MaxMessageSize, ach.MaxPacketSize(), "the remote's advertised max-message-size")
+	assert.Equal(t, GatheringComplete, p.a.GatheringState())
+	assert.Equal(t, SignalingStable, p.a.SignalingState())
+
+	// Candidates carry the real media identification.
+	require.NotEmpty(t, p.cands[p.a])
+	for _, c := range p.cands[p.a] {
+		assert.Equal(t, "0", c.Mid)
+		assert.Equal(t, 0, c.MLineIndex)
+		assert.Contains(t, c.Candidate, "candidate:")
+	}
+
+	assert.Equal(t, WriteBinary, ach.WriteMode())
+	require.NoError(t, ach.Send([]byte{0, 1, 2, 255}))
+	data, isString := p.recv(bch)
+	assert.Equal(t, []byte{0, 1, 2, 255}, data)
+	assert.False(t, isString)
+	assert.False(t, bch.WasStringPacket())
+
+	ach.SetWriteMode(WriteText)
+	require.NoError(t, ach.Send([]byte("héllo")))
+	data, isString = p.recv(bch)
+	assert.Equal(t, "héllo", string(data))
+	assert.True(t, isString)
+	assert.True(t, bch.WasStringPacket())
+
+	require.NoError(t, bch.Send(nil), "empty messages are allowed")
+	data, _ = p.recv(ach)
+	assert.Empty(t, data)
+}
+
+func TestNegotiatedChannelsHonourGodotsOptionSpellings(t *testing.T) {
+	p := newPeers(t)
+	opts := func(id int64, extra map[string]any) map[string]any {
+		m := map[string]any{"negotiated": true, "id": id}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	// What WebRTCMultiplayerPeer sends: note the spelling maxPacketLifetime.
+	a1 := p.channel(p.a, "reliable", opts(1, map[string]any{"ordered": true}))
+	a2 := p.channel(p.a, "ordered", opts(2, map[string]any{"maxPacketLifetime": int64(1)}))
+	a3 := p.channel(p.a, "unreliable", opts(3, map[string]any{"ordered": false, "maxRetransmits": float64(0)}))
+	b1 := p.channel(p.b, "reliable", opts(1, map[string]any{"ordered": true}))
+	b2 := p.channel(p.b, "ordered", opts(2, map[string]any{"maxPacketLifeTime": int64(1)}))
+	b3 := p.channel(p.b, "unreliable", opts(3, map[string]any{"ordered": false, "maxRetransmits": int64(0)}))
+	assert.Equal(t, 1, a2.MaxPacketLifeTime(), "maxPacketLifetime must not be ignored")
+	assert.Equal(t, 65535, a2.MaxRetransmits())
+	assert.Equal(t, 0, a3.MaxRetransmits())
+	assert.False(t, a3.Ordered())
+	assert.True(t, a1.Negotiated())
+	assert.Equal(t, 2, a2.ID())
+
+	p.connect()
+	p.open(a1, a2, a3, b1, b2, b3)
+	assert.Empty(t, p.received[p.a])
+	assert.Empty(t, p.received[p.b])
+	for i, pair := range [][2]*DataChannel{{a1, b1}, {a2, b2}, {a3, b3}} {
+		msg := []byte(fmt.Sprintf("on channel %d", i+1))
+		require.NoError(t, pair[0].Send(msg))
+		got, _ := p.recv(pair[1])
+		assert.Equal(t, msg, got)
+	}
+}
+
+func TestChannelCreatedAfterConnectingIsAnnouncedInBand(t *testing.T) {
+	p := newPeers(t)
+	p.channel(p.a, "first", nil)
+	p.connect()
+	p.until("first channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
+
+	late := p.channel(p.b, "late", map[string]any{"ordered": false})
+	p.until("late channel reaches a", 10*time.Second, func() bool { return len(p.received[p.a]) == 1 })
+	got := p.received[p.a][0]
+	assert.Equal(t, "late", got.Label())
+	assert.False(t, got.Ordered())
+	p.open(late, got)
+	require.NoError(t, got.Send([]byte("back")))
+	data, _ := p.recv(late)
+	assert.Equal(t, "back", string(data))
+	assert.Equal(t, SignalingStable, p.a.SignalingState(), "no renegotiation")
+}
+
+func TestSlowReaderPushesBackWithoutLosingData(t *testing.T) {
+	const budget = 64 << 10
+	p := newPeers(t, WithReceiveBudget(budget))
+	ach := p.channel(p.a, "bulk", nil)
+	p.connect()
+	p.until("channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
+	bch := p.received[p.b][0]
+	p.open(ach, bch)
+
+	const count, size = 256, 16 << 10 // 4 MiB, far over the budget
+	sent := sha256.New()
+	for i := 0; i < count; i++ {
+		msg := bytes.Repeat([]byte{byte(i)}, size)
+		msg[0], msg[1] = byte(i>>8), byte(i)
+		sent.Write(msg)
+		require.NoError(t, ach.Send(msg))
+	}
+	// The reader does not read for a while: the queue stays within budget.
+	deadline := time.Now().Add(700 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		p.pump()
+		require.LessOrEqual(t, bch.QueuedBytes(), budget)
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Greater(t, ach.BufferedAmount(), 0, "the sender sees its data held back")
+
+	got := sha256.New()
+	for i := 0; i < count; i++ {
+		data, _ := p.recv(bch)
+		require.Len(t, data, size)
+		require.Equal(t, i, int(data[0])<<8|int(data[1]), "in order, none lost")
+		got.Write(data)
+		require.LessOrEqual(t, bch.QueuedBytes(), budget)
+	}
+	assert.Equal(t, sent.Sum(nil), got.Sum(nil))
+}
+
+func TestOversizedPacketIsRefusedNotTruncated(t *testing.T) {
+	p := newPeers(t)
+	ach := p.channel(p.a, "c", nil)
+	p.connect()
+	p.until("channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
+	bch := p.received[p.b][0]
+	p.open(ach, bch)
+
+	max := ach.MaxPacketSize()
+	err := ach.Send(make([]byte, max+1))
+	require.Error(t, err)
+	assert.Equal(t, ErrInvalidParameter, Code(err))
+	require.NoError(t, ach.Send(make([]byte, max)))
+	data, _ := p.recv(bch)
+	assert.Len(t, data, max)
+	assert.Equal(t, 0, bch.AvailablePacketCount(), "the refused packet never arrives")
+}
+
+func TestCloseIsImmediateAndSeenByTheRemote(t *testing.T) {
+	p := newPeers(t)
+	ach := p.channel(p.a, "c", nil)
+	p.connect()
+	p.until("channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
+	bch := p.received[p.b][0]
+	p.open(ach, bch)
+
+	ach.Close()
+	assert.Equal(t, ChannelClosed, ach.ReadyState())
+	assert.Equal(t, ErrUnconfigured, Code(ach.Send([]byte("x"))))
+	p.until("remote channel closes", 10*time.Second, func() bool { return bch.ReadyState() == ChannelClosed })
+
+	p.a.Close()
+	assert.Equal(t, StateClosed, p.a.ConnectionState())
+	assert.Equal(t, SignalingClosed, p.a.SignalingState())
+	p.until("remote leaves CONNECTED", 30*time.Second, func() bool { return p.b.ConnectionState() != StateConnected })
+	assert.Equal(t, ErrUnconfigured, Code(p.a.CreateOffer()))
+	_, _, err := p.a.CreateDataChannel("x", nil)
+	assert.Equal(t, ErrUnconfigured, Code(err))
+
+	// initialize() makes a closed connection usable again.
+	_, err = p.a.Initialize(map[string]any{})
+	require.NoError(t, err)
+	assert.Equal(t, StateNew, p.a.ConnectionState())
+	p.channel(p.a, "again", nil)
+	require.NoError(t, p.a.CreateOffer())
+}
+
+func TestCallsInTheWrongStateReturnErrors(t *testing.T) {
+	pc := NewPeerConnection(loopbackOnly())
+	defer pc.Free()
+
+	err := pc.AddICECandidate("0", 0, "candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host")
+	assert.Equal(t, ErrUnavailable, Code(err), "no remote description yet")
+	assert.Equal(t, ErrUnavailable, Code(pc.SetRemoteDescription("answer", minimalAnswer)), "an answer without an offer")
+	assert.Equal(t, ErrInvalidParameter, Code(pc.SetRemoteDescription("bogus", minimalAnswer)))
+	assert.Equal(t, ErrInvalidData, Code(pc.SetRemoteDescription("offer", "not sdp at all")))
+	assert.Equal(t, ErrInvalidData, Code(pc.SetLocalDescription("offer", "v=0\r\nbroken")))
+	assert.Equal(t, ErrInvalidParameter, Code(pc.AddICECandidate("0", -1, "")))
+	assert.Equal(t, StateNew, pc.ConnectionState())
+}
+
+func TestCandidatesMustNameAKnownMediaSection(t *testing.T) {
+	p := newPeers(t)
+	p.channel(p.a, "c", nil)
+	require.NoError(t, p.a.CreateOffer())
+	var offer string
+	p.a.Poll(func(ev Event) { offer = ev.(SessionDescription).SDP })
+	require.NoError(t, p.b.SetRemoteDescription("offer", offer))
+	const cand = "candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host"
+	assert.Equal(t, ErrInvalidParameter, Code(p.b.AddICECandidate("nope", 0, cand)))
+	assert.Equal(t, ErrInvalidParameter, Code(p.b.AddICECandidate("", 3, cand)))
+	assert.Equal(t, ErrInvalidData, Code(p.b.AddICECandidate("0", 0, "candidate:garbage")))
+	assert.NoError(t, p.b.AddICECandidate("0", 0, cand))
+	assert.NoError(t, p.b.AddICECandidate("", 0, "a="+cand+"\r\n"), "an a= line with CRLF is a valid candidate")
+	assert.NoError(t, p.b.AddICECandidate("0", 0, ""), "end of candidates")
+}
+
+func TestInvalidInitializeChangesNothing(t *testing.T) {
+	pc := NewPeerConnection(loopbackOnly())
+	defer pc.Free()
+	ch, _, err := pc.CreateDataChannel("kept", nil)
+	require.NoError(t, err)
+	_, err = pc.Initialize(map[string]any{"iceServers": []any{map[string]any{"urls": "http://example.invalid"}}})
+	assert.Equal(t, ErrInvalidParameter, Code(err))
+	assert.Contains(t, err.Error(), "iceServers[0].urls[0]")
+	assert.Equal(t, ChannelConnecting, ch.ReadyState(), "the previous connection is untouched")
+	require.NoError(t, pc.CreateOffer())
+}
+
+func TestShutdownStopsEveryGoroutine(t *testing.T) {
+	before := runtime.NumGoroutine()
+	p := newPeers(t)
+	p.channel(p.a, "c", nil)
+	p.connect()
+	assert.Greater(t, runtime.NumGoroutine(), before)
+	Shutdown()
+	assert.Equal(t, StateClosed, p.a.ConnectionState())
+	assert.Equal(t, 0, Live())
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left after Shutdown")
+}
+
+const minimalAnswer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
