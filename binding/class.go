@@ -48,9 +48,9 @@ type Virtual[T any] struct {
 
 // ClassSpec describes an extension class whose instances are Go values of type T.
 type ClassSpec[T any] struct {
-	Name     string // the class name scripts see
-	Parent   string // the engine class it extends
-	New      func() T
+	Name     string              // the class name scripts see
+	Parent   string              // the engine class it extends
+	New      func(self Object) T // self is the Godot object the value belongs to
 	Free     func(T)
 	Virtuals []Virtual[T]
 }
@@ -62,7 +62,7 @@ type class struct {
 	id       uintptr
 	name     StringName
 	parent   StringName
-	newValue func() any
+	newValue func(self Object) any
 	free     func(any)
 	virtuals []virtual
 }
@@ -97,7 +97,7 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 		id:       uintptr(len(classes) + 1),
 		name:     Name(spec.Name),
 		parent:   Name(spec.Parent),
-		newValue: func() any { return spec.New() },
+		newValue: func(self Object) any { return spec.New(self) },
 		free:     func(v any) { spec.Free(v.(T)) },
 	}
 	for _, v := range spec.Virtuals {
@@ -112,17 +112,20 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 	return &Class[T]{c}
 }
 
-// NewObject creates a Godot object of this class around value, as if Godot had
-// constructed it. Godot owns the object; value is freed with it.
-func (c *Class[T]) NewObject(value T) Object { return c.c.newObject(value) }
+// NewObject creates a Godot object of this class around the value newValue
+// returns, as if Godot had constructed it. Godot owns the object (a new
+// RefCounted holds no reference until one is taken); the value is freed with it.
+func (c *Class[T]) NewObject(newValue func(self Object) T) Object {
+	return c.c.newObject(func(self Object) any { return newValue(self) })
+}
 
-func (c *class) newObject(value any) Object {
+func (c *class) newObject(newValue func(self Object) any) Object {
 	obj := Object{capi.Construct(c.parent.ptr)}
 	if obj.IsNil() {
 		panic(fmt.Sprintf("Godot could not construct a %s", stringNameToGo(c.parent.ptr)))
 	}
 	h := nextHandle.Add(1)
-	instances.Store(h, &instance{class: c, value: value, obj: obj})
+	instances.Store(h, &instance{class: c, value: newValue(obj), obj: obj})
 	capi.SetInstance(obj.ptr, c.name.ptr, h)
 	return obj
 }
@@ -153,7 +156,7 @@ func createInstance(classID uintptr, _ bool) unsafe.Pointer {
 	var obj Object
 	func() {
 		defer recoverTo("create "+stringNameToGo(c.name.ptr), nil)
-		obj = c.newObject(c.newValue())
+		obj = c.newObject(c.newValue)
 	}()
 	return obj.ptr
 }

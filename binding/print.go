@@ -40,7 +40,8 @@ func recoverTo(name string, onPanic func()) {
 	if r == nil {
 		return
 	}
-	capi.PrintError(fmt.Sprintf("godot-webrtc-go: recovered panic in %s: %v", name, r), string(debug.Stack()), name, "binding", 0)
+	summary := fmt.Sprintf("godot-webrtc-go: recovered panic in %s: %v", name, r)
+	capi.PrintError(summary, summary+"\n"+string(debug.Stack()), name, "binding", 0)
 	if onPanic != nil {
 		onPanic()
 	}

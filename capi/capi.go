@@ -230,7 +230,9 @@ func SetInstance(obj, class unsafe.Pointer, instance uintptr) {
 func RefSetObject(ref, obj unsafe.Pointer) { C.gdw_ref_set_object(ref, obj) }
 
 // RefGetObject returns the object held by the Ref at ref.
-func RefGetObject(ref unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(C.gdw_ref_get_object(ref)) }
+func RefGetObject(ref unsafe.Pointer) unsafe.Pointer {
+	return unsafe.Pointer(C.gdw_ref_get_object(ref))
+}
 
 // RegisterClass registers an exposed extension class whose callbacks carry classID.
 func RegisterClass(name, parent unsafe.Pointer, classID uintptr) {

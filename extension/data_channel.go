@@ -10,6 +10,9 @@ import (
 
 // DataChannel implements Godot's WebRTCDataChannel: a packet peer over one
 // SCTP stream. Received messages wait in a queue bounded by the receive budget.
+//
+// A nil *DataChannel behaves as a closed channel (Godot scripts can construct
+// the class directly, without a peer connection).
 type DataChannel struct {
 	dc      *webrtc.DataChannel
 	budget  int
@@ -24,6 +27,8 @@ type DataChannel struct {
 	writeMode    WriteMode
 	lastIsString bool
 }
+
+var errNoConnection = errorf(ErrUnconfigured, "put_packet: this channel was not created by a peer connection")
 
 type message struct {
 	data     []byte
@@ -69,6 +74,9 @@ func (c *DataChannel) receive(m webrtc.DataChannelMessage) {
 // Pop removes and returns the oldest received message; ok is false when none
 // is waiting.
 func (c *DataChannel) Pop() (data []byte, isString, ok bool) {
+	if c == nil {
+		return nil, false, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.head == len(c.queue) {
@@ -89,6 +97,9 @@ func (c *DataChannel) Pop() (data []byte, isString, ok bool) {
 
 // AvailablePacketCount returns how many received messages wait to be read.
 func (c *DataChannel) AvailablePacketCount() int {
+	if c == nil {
+		return 0
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.queue) - c.head
@@ -96,6 +107,9 @@ func (c *DataChannel) AvailablePacketCount() int {
 
 // QueuedBytes returns the bytes of the messages waiting to be read.
 func (c *DataChannel) QueuedBytes() int {
+	if c == nil {
+		return 0
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.queued
@@ -105,6 +119,9 @@ func (c *DataChannel) QueuedBytes() int {
 // data is copied before Send returns. A message larger than MaxPacketSize is
 // refused, never truncated.
 func (c *DataChannel) Send(data []byte) error {
+	if c == nil {
+		return errNoConnection
+	}
 	c.mu.Lock()
 	closed, mode := c.closed, c.writeMode
 	c.mu.Unlock()
@@ -133,6 +150,9 @@ func (c *DataChannel) Send(data []byte) error {
 // a=max-message-size, or 65535 while that is not known yet (the RFC 8841
 // default for peers that advertise none).
 func (c *DataChannel) MaxPacketSize() int {
+	if c == nil {
+		return 65535
+	}
 	if t := c.dc.Transport(); t != nil {
 		if n := t.GetCapabilities().MaxMessageSize; n > 0 {
 			return int(min(uint64(n), math.MaxInt32))
@@ -143,11 +163,17 @@ func (c *DataChannel) MaxPacketSize() int {
 
 // BufferedAmount returns the bytes sent but not yet acknowledged by the remote.
 func (c *DataChannel) BufferedAmount() int {
+	if c == nil {
+		return 0
+	}
 	return int(min(c.dc.BufferedAmount(), math.MaxInt32))
 }
 
 // ReadyState returns the channel's state; CLOSED as soon as Close returns.
 func (c *DataChannel) ReadyState() ChannelState {
+	if c == nil {
+		return ChannelClosed
+	}
 	c.mu.Lock()
 	closed := c.closed
 	c.mu.Unlock()
@@ -159,6 +185,9 @@ func (c *DataChannel) ReadyState() ChannelState {
 
 // SetWriteMode sets whether Send sends text or binary messages.
 func (c *DataChannel) SetWriteMode(m WriteMode) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	c.writeMode = m
 	c.mu.Unlock()
@@ -166,6 +195,9 @@ func (c *DataChannel) SetWriteMode(m WriteMode) {
 
 // WriteMode returns the write mode (binary by default).
 func (c *DataChannel) WriteMode() WriteMode {
+	if c == nil {
+		return WriteBinary
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.writeMode
@@ -173,31 +205,59 @@ func (c *DataChannel) WriteMode() WriteMode {
 
 // WasStringPacket reports whether the last message Pop returned was text.
 func (c *DataChannel) WasStringPacket() bool {
+	if c == nil {
+		return false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.lastIsString
 }
 
 // Label returns the channel's label.
-func (c *DataChannel) Label() string { return c.dc.Label() }
+func (c *DataChannel) Label() string {
+	if c == nil {
+		return ""
+	}
+	return c.dc.Label()
+}
 
 // Ordered reports whether delivery is ordered.
-func (c *DataChannel) Ordered() bool { return c.dc.Ordered() }
+func (c *DataChannel) Ordered() bool { return c == nil || c.dc.Ordered() }
 
 // Protocol returns the sub-protocol.
-func (c *DataChannel) Protocol() string { return c.dc.Protocol() }
+func (c *DataChannel) Protocol() string {
+	if c == nil {
+		return ""
+	}
+	return c.dc.Protocol()
+}
 
 // Negotiated reports whether the channel was negotiated out-of-band.
-func (c *DataChannel) Negotiated() bool { return c.dc.Negotiated() }
+func (c *DataChannel) Negotiated() bool { return c != nil && c.dc.Negotiated() }
 
 // ID returns the SCTP stream id, or 65535 until one is assigned.
-func (c *DataChannel) ID() int { return orUnset(c.dc.ID()) }
+func (c *DataChannel) ID() int {
+	if c == nil {
+		return unsetUint16
+	}
+	return orUnset(c.dc.ID())
+}
 
 // MaxPacketLifeTime returns the lifetime in ms, or 65535 if unset.
-func (c *DataChannel) MaxPacketLifeTime() int { return orUnset(c.dc.MaxPacketLifeTime()) }
+func (c *DataChannel) MaxPacketLifeTime() int {
+	if c == nil {
+		return unsetUint16
+	}
+	return orUnset(c.dc.MaxPacketLifeTime())
+}
 
 // MaxRetransmits returns the retransmission limit, or 65535 if unset.
-func (c *DataChannel) MaxRetransmits() int { return orUnset(c.dc.MaxRetransmits()) }
+func (c *DataChannel) MaxRetransmits() int {
+	if c == nil {
+		return unsetUint16
+	}
+	return orUnset(c.dc.MaxRetransmits())
+}
 
 func orUnset(v *uint16) int {
 	if v == nil {
@@ -209,6 +269,9 @@ func orUnset(v *uint16) int {
 // Close closes the channel. Its state is CLOSED when Close returns, unread
 // messages are dropped, and the remote sees the channel close.
 func (c *DataChannel) Close() {
+	if c == nil {
+		return
+	}
 	if c.markClosed() {
 		_ = c.dc.Close()
 	}

@@ -1,0 +1,355 @@
+package main
+
+// Integration tests: build the library, load it into headless Godot, and run
+// the GDScript test projects in scripts/testprojects. Every Godot process runs
+// inside a network namespace made for the test run, so WebRTC traffic stays
+// on addresses the test owns. Needs root (namespaces, and the chroot that runs
+// Debian's Godot); without Godot these tests fail, never skip.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	repoRoot string
+	addonDir string // the built addon folder (dist/addons/webrtc_go)
+	netns    string // the namespace every Godot process runs in
+)
+
+func TestMain(m *testing.M) {
+	code, err := setUp(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration setup failed:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func setUp(m *testing.M) (int, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return 0, err
+	}
+	repoRoot = wd
+	addonDir = os.Getenv("WEBRTC_GO_ADDON")
+	if addonDir == "" {
+		dist, err := os.MkdirTemp("", "webrtc-go-dist-")
+		if err != nil {
+			return 0, err
+		}
+		defer os.RemoveAll(dist)
+		cmd := exec.Command("./build.sh")
+		cmd.Env = append(os.Environ(), "DIST="+dist)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("./build.sh: %v\n%s", err, out)
+		}
+		addonDir = filepath.Join(dist, "addons", "webrtc_go")
+	}
+	if os.Getenv("GODOT") == "" {
+		if out, err := exec.Command(filepath.Join(repoRoot, "scripts", "provision-godot.sh")).CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("provisioning Godot: %v\n%s", err, out)
+		}
+	}
+	netns = fmt.Sprintf("webrtc-go-%d", os.Getpid())
+	if err := makeNamespace(netns); err != nil {
+		return 0, fmt.Errorf("making network namespace %s (needs root): %w", netns, err)
+	}
+	defer exec.Command("ip", "netns", "del", netns).Run()
+	return m.Run(), nil
+}
+
+// makeNamespace creates a namespace with lo up and a veth pair whose two ends
+// both live inside it, addressed from the benchmarking range 198.18.0.0/15, with
+// a default route (Chromium picks its address by routing). Nothing leaves it.
+func makeNamespace(name string) error {
+	steps := [][]string{
+		{"netns", "add", name},
+		{"-n", name, "link", "set", "lo", "up"},
+		{"-n", name, "link", "add", "wgo0", "type", "veth", "peer", "name", "wgo1"},
+		{"-n", name, "addr", "add", "198.18.0.1/24", "dev", "wgo0"},
+		{"-n", name, "addr", "add", "198.18.0.2/24", "dev", "wgo1"},
+		{"-n", name, "link", "set", "wgo0", "up"},
+		{"-n", name, "link", "set", "wgo1", "up"},
+		{"-n", name, "route", "add", "default", "via", "198.18.0.2"},
+	}
+	for _, s := range steps {
+		if out, err := exec.Command("ip", s...).CombinedOutput(); err != nil {
+			return fmt.Errorf("ip %s: %v: %s", strings.Join(s, " "), err, out)
+		}
+	}
+	return nil
+}
+
+// godotCommand runs scripts/godot (which honours $GODOT) inside the namespace.
+func godotCommand(ctx context.Context, args ...string) *exec.Cmd {
+	full := append([]string{"netns", "exec", netns, filepath.Join(repoRoot, "scripts", "godot")}, args...)
+	return exec.CommandContext(ctx, "ip", full...)
+}
+
+// project is a Godot project made for one test: the addon installed as a user
+// would (copied into addons/), the extension listed in .godot/extension_list.cfg,
+// and the GDScript files of scripts/testprojects/common and of the named folder.
+func project(t *testing.T, name string) string {
+	t.Helper()
+	// Under /tmp: the Godot chroot shares /tmp with the host.
+	dir, err := os.MkdirTemp("/tmp", "webrtc-go-"+name+"-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.CopyFS(filepath.Join(dir, "addons", "webrtc_go"), os.DirFS(addonDir)))
+	for _, src := range []string{"common", name} {
+		require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot, "scripts", "testprojects", src))))
+	}
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, ".godot"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".godot", "extension_list.cfg"),
+		[]byte("res://addons/webrtc_go/webrtc_go.gdextension\n"), 0o644))
+	if _, err := os.Stat(filepath.Join(dir, "project.godot")); err != nil {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "project.godot"),
+			[]byte("config_version=5\n\n[application]\nconfig/name=\"webrtc-go-"+name+"\"\n"), 0o644))
+	}
+	return dir
+}
+
+// run is one finished Godot process.
+type run struct {
+	out      string // stdout and stderr, interleaved
+	exitCode int
+	elapsed  time.Duration
+	timedOut bool
+}
+
+// runGodot runs headless Godot on dir with args, killing it after timeout
+// (a script error can leave Godot running forever).
+func runGodot(t *testing.T, dir string, timeout time.Duration, env []string, args ...string) run {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := godotCommand(ctx, append([]string{"--headless", "--path", dir}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	start := time.Now()
+	err := cmd.Run()
+	r := run{out: buf.String(), elapsed: time.Since(start), timedOut: ctx.Err() != nil}
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		r.exitCode = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatalf("starting Godot: %v", err)
+	}
+	return r
+}
+
+var summaryLine = regexp.MustCompile(`(?m)^SUMMARY: (\d+) passed, (\d+) failed$`)
+
+// runScript runs a GDScript test (built on harness.gd) and requires that it
+// finished by itself with every test passing; it returns the output.
+func runScript(t *testing.T, dir, script string, timeout time.Duration, env ...string) string {
+	t.Helper()
+	r := runGodot(t, dir, timeout, env, "-s", "res://"+script)
+	logOutput(t, r.out)
+	require.False(t, r.timedOut, "Godot did not finish %s within %v", script, timeout)
+	m := summaryLine.FindStringSubmatch(r.out)
+	require.NotNil(t, m, "no SUMMARY line from %s (exit %d)", script, r.exitCode)
+	passed, _ := strconv.Atoi(m[1])
+	failed, _ := strconv.Atoi(m[2])
+	assert.Zero(t, failed, "GDScript tests failed in %s", script)
+	assert.Positive(t, passed)
+	assert.Equal(t, 0, r.exitCode, "exit code")
+	assertNoCrash(t, r.out)
+	return r.out
+}
+
+func assertNoCrash(t *testing.T, out string) {
+	t.Helper()
+	for _, bad := range []string{"Program crashed", "handle_crash", "SIGSEGV", "panic:", "fatal error:", "SCRIPT ERROR"} {
+		assert.NotContains(t, out, bad)
+	}
+}
+
+func logOutput(t *testing.T, out string) {
+	t.Helper()
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "FAIL") || strings.Contains(line, "CHECK FAILED") || strings.Contains(line, "ERROR") || strings.HasPrefix(line, "SUMMARY") {
+			t.Log(line)
+		}
+	}
+}
+
+func TestAddonLayout(t *testing.T) {
+	lib := filepath.Join(addonDir, "bin", "libwebrtc_go.linux.x86_64.so")
+	require.FileExists(t, lib)
+	cfg, err := os.ReadFile(filepath.Join(addonDir, "webrtc_go.gdextension"))
+	require.NoError(t, err)
+	assert.Contains(t, string(cfg), `entry_symbol = "webrtc_go_init"`)
+	assert.Contains(t, string(cfg), `compatibility_minimum = "4.5"`)
+	assert.Contains(t, string(cfg), `reloadable = false`)
+	assert.Contains(t, string(cfg), `linux.x86_64 = "res://addons/webrtc_go/bin/libwebrtc_go.linux.x86_64.so"`)
+}
+
+func TestOnlyTheEntrySymbolIsExported(t *testing.T) {
+	lib := filepath.Join(addonDir, "bin", "libwebrtc_go.linux.x86_64.so")
+	out, err := exec.Command("nm", "-D", "--defined-only", lib).Output()
+	require.NoError(t, err)
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		names = append(names, f[len(f)-1])
+	}
+	assert.Equal(t, []string{"webrtc_go_init"}, names)
+	dyn, err := exec.Command("readelf", "-d", lib).Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(dyn), "NODELETE", "the library must never be unloaded")
+}
+
+var (
+	dumpOnce sync.Once
+	dumpDir  string
+	dumpErr  error
+)
+
+// godotDump returns a folder with gdextension_interface.h and
+// extension_api.json dumped by the Godot under test.
+func godotDump(t *testing.T) string {
+	dumpOnce.Do(func() {
+		dumpDir, dumpErr = os.MkdirTemp("/tmp", "webrtc-go-dump-")
+		if dumpErr != nil {
+			return
+		}
+		r := runGodot(t, dumpDir, 2*time.Minute, nil, "--dump-gdextension-interface", "--dump-extension-api")
+		if r.exitCode != 0 || r.timedOut {
+			dumpErr = fmt.Errorf("godot --dump-*: exit %d\n%s", r.exitCode, r.out)
+		}
+	})
+	require.NoError(t, dumpErr)
+	return dumpDir
+}
+
+func TestGeneratedHashesMatchGodot(t *testing.T) {
+	dir := godotDump(t)
+	out, err := exec.Command("go", "run", "./scripts/genhashes", "-check", filepath.Join(dir, "extension_api.json")).CombinedOutput()
+	assert.NoError(t, err, "regenerate with: go run ./scripts/genhashes extension_api.json\n%s", out)
+}
+
+func TestIncludeHeaderMatchesGodot(t *testing.T) {
+	dir := godotDump(t)
+	theirs, err := os.ReadFile(filepath.Join(dir, "gdextension_interface.h"))
+	require.NoError(t, err)
+	ours, err := os.ReadFile(filepath.Join(repoRoot, "include", "gdextension_webrtc.h"))
+	require.NoError(t, err)
+	godot := parseHeader(string(theirs))
+	decls := parseHeader(string(ours))
+	require.NotEmpty(t, decls)
+	for name, decl := range decls {
+		want, ok := godot[name]
+		if !assert.True(t, ok, "Godot's header has no %s", name) {
+			continue
+		}
+		switch {
+		case decl == "opaque struct":
+			assert.True(t, strings.HasPrefix(want, "struct{"), "%s is a struct in Godot's header", name)
+			continue
+		case strings.HasPrefix(decl, "enum{"):
+			// Our enums list a subset of Godot's values.
+			for _, v := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(decl, "enum{"), "}"), ",") {
+				if v != "" {
+					assert.Contains(t, want, v+",", "%s: value %s", name, v)
+				}
+			}
+			continue
+		}
+		assert.Equal(t, want, decl, "declaration of %s", name)
+	}
+}
+
+var (
+	comments    = regexp.MustCompile(`(?s)/\*.*?\*/|//[^\n]*`)
+	spaces      = regexp.MustCompile(`\s+`)
+	blockDecl   = regexp.MustCompile(`typedef (struct|enum) ?\{([^{}]*)\} ?(\w+) ?;`)
+	funcTypedef = regexp.MustCompile(`^typedef .*\(\*(\w+)\)\(.*\)$`)
+	plainTypdef = regexp.MustCompile(`^typedef [\w\s*]+?\b(\w+)$`)
+)
+
+// parseHeader maps each typedef name in a C header to its normalised text:
+// "struct{fields}" and "enum{values}" for blocks, the statement otherwise. An
+// opaque "typedef struct X X" maps to "opaque struct".
+func parseHeader(src string) map[string]string {
+	src = comments.ReplaceAllString(src, "")
+	var lines []string
+	for _, l := range strings.Split(src, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			lines = append(lines, l)
+		}
+	}
+	src = spaces.ReplaceAllString(strings.Join(lines, " "), " ")
+	out := map[string]string{}
+	for _, m := range blockDecl.FindAllStringSubmatch(src, -1) {
+		body := strings.TrimSpace(m[2])
+		if m[1] == "enum" {
+			out[m[3]] = "enum{" + strings.ReplaceAll(body, " ", "") + "}"
+		} else {
+			out[m[3]] = "struct{" + strings.ReplaceAll(body, "; ", ";") + "}"
+		}
+	}
+	src = blockDecl.ReplaceAllString(src, "")
+	for _, stmt := range strings.Split(src, ";") {
+		if i := strings.Index(stmt, "typedef "); i > 0 {
+			stmt = stmt[i:] // drop what precedes, such as extern "C" {
+		}
+		stmt = strings.TrimSpace(stmt)
+		switch {
+		case funcTypedef.MatchString(stmt):
+			out[funcTypedef.FindStringSubmatch(stmt)[1]] = stmt
+		case strings.HasPrefix(stmt, "typedef struct "):
+			out[plainTypdef.FindStringSubmatch(stmt)[1]] = "opaque struct"
+		case plainTypdef.MatchString(stmt):
+			out[plainTypdef.FindStringSubmatch(stmt)[1]] = stmt
+		}
+	}
+	return out
+}
+
+func TestCoreBehaviourInGodot(t *testing.T) {
+	dir := project(t, "core")
+	out := runScript(t, dir, "core_test.gd", 5*time.Minute)
+	// Failures print through Godot's error printer, naming what was wrong...
+	assert.Contains(t, out, "iceServers[0].urls[0] is not a valid")
+	assert.Contains(t, out, "a negotiated channel needs an id")
+	assert.Contains(t, out, "set the remote description first")
+	// ...and never a credential.
+	assert.NotContains(t, out, "secret-credential")
+}
+
+func TestGoPanicIsRecoveredNotFatal(t *testing.T) {
+	dir := project(t, "core")
+	out := runScript(t, dir, "panic_test.gd", 2*time.Minute, "WEBRTC_GO_TEST_PANIC=_create_offer")
+	assert.Contains(t, out, "recovered panic in _create_offer")
+}
+
+func TestQuitWithOpenConnectionsExitsCleanly(t *testing.T) {
+	dir := project(t, "core")
+	for i := 0; i < 3; i++ {
+		r := runGodot(t, dir, time.Minute, nil, "-s", "res://quit_test.gd")
+		logOutput(t, r.out)
+		require.False(t, r.timedOut, "run %d hung at exit", i)
+		assert.Contains(t, r.out, "QUITTING with open connections")
+		assert.Equal(t, 0, r.exitCode, "run %d exit code", i)
+		assertNoCrash(t, r.out)
+		t.Logf("run %d: exited in %v", i, r.elapsed.Round(time.Millisecond))
+	}
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/godot-webrtc-go/godot-webrtc-go/binding"
+	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
+	"github.com/godot-webrtc-go/godot-webrtc-go/extension"
+)
+
+// dataChannel is the Go side of a WebRTCGoDataChannel object.
+type dataChannel struct {
+	ch *extension.DataChannel // nil for an object a script constructed itself
+
+	// packet holds the last packet get_packet returned, in C memory: Godot
+	// reads it through the returned pointer until the next call.
+	packet    unsafe.Pointer
+	packetCap int
+}
+
+var dataChannelClass *binding.Class[*dataChannel]
+
+func newDataChannelObject(ch *extension.DataChannel) binding.Object {
+	return dataChannelClass.NewObject(func(binding.Object) *dataChannel { return &dataChannel{ch: ch} })
+}
+
+func registerDataChannel() {
+	type dc = *dataChannel
+	dataChannelClass = binding.Register(binding.ClassSpec[dc]{
+		Name:   dataChannelClassName,
+		Parent: "WebRTCDataChannelExtension",
+		New:    func(binding.Object) dc { return &dataChannel{} },
+		Free:   dc.free,
+		Virtuals: implement(dataChannelVirtuals, map[string]func(dc, binding.Args, binding.Ret){
+			"_get_packet":                 dc.getPacket,
+			"_put_packet":                 dc.putPacket,
+			"_get_available_packet_count": func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.AvailablePacketCount())) },
+			"_get_max_packet_size":        func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.MaxPacketSize())) },
+			"_poll":                       func(_ dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(extension.OK)) },
+			"_close":                      func(d dc, _ binding.Args, _ binding.Ret) { d.ch.Close() },
+			"_set_write_mode":             dc.setWriteMode,
+			"_get_write_mode":             func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.WriteMode())) },
+			"_was_string_packet":          func(d dc, _ binding.Args, r binding.Ret) { r.SetBool(d.ch.WasStringPacket()) },
+			"_get_ready_state":            func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.ReadyState())) },
+			"_get_label":                  func(d dc, _ binding.Args, r binding.Ret) { r.SetString(d.ch.Label()) },
+			"_is_ordered":                 func(d dc, _ binding.Args, r binding.Ret) { r.SetBool(d.ch.Ordered()) },
+			"_get_id":                     func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.ID())) },
+			"_get_max_packet_life_time":   func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.MaxPacketLifeTime())) },
+			"_get_max_retransmits":        func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.MaxRetransmits())) },
+			"_get_protocol":               func(d dc, _ binding.Args, r binding.Ret) { r.SetString(d.ch.Protocol()) },
+			"_is_negotiated":              func(d dc, _ binding.Args, r binding.Ret) { r.SetBool(d.ch.Negotiated()) },
+			"_get_buffered_amount":        func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.BufferedAmount())) },
+		}),
+	})
+}
+
+func (d *dataChannel) free() {
+	d.ch.Close()
+	if d.packet != nil {
+		capi.Free(d.packet)
+		d.packet = nil
+	}
+}
+
+// getPacket implements _get_packet(const uint8_t **r_buffer, int32_t *r_buffer_size).
+func (d *dataChannel) getPacket(a binding.Args, r binding.Ret) {
+	data, _, ok := d.ch.Pop()
+	if !ok {
+		result(r, &extension.CodeError{Code: extension.ErrUnavailable, Err: fmt.Errorf("get_packet: no packet is available")})
+		return
+	}
+	if d.packet == nil || d.packetCap < len(data) {
+		n := max(len(data), 256, d.packetCap*2)
+		p := capi.Realloc(d.packet, n)
+		if p == nil {
+			result(r, &extension.CodeError{Code: extension.ErrOutOfMemory, Err: fmt.Errorf("get_packet: cannot allocate %d bytes", n)})
+			return
+		}
+		d.packet, d.packetCap = p, n
+	}
+	copy(unsafe.Slice((*byte)(d.packet), d.packetCap), data)
+	*(*unsafe.Pointer)(a.Pointer(0)) = d.packet
+	*(*int32)(a.Pointer(1)) = int32(len(data))
+	r.SetInt(int64(extension.OK))
+}
+
+// putPacket implements _put_packet(const uint8_t *p_buffer, int p_buffer_size).
+func (d *dataChannel) putPacket(a binding.Args, r binding.Ret) {
+	n := a.Int(1)
+	if n < 0 {
+		result(r, &extension.CodeError{Code: extension.ErrInvalidParameter, Err: fmt.Errorf("put_packet: negative size %d", n)})
+		return
+	}
+	var data []byte
+	if n > 0 {
+		data = unsafe.Slice((*byte)(a.Pointer(0)), n)
+	}
+	result(r, d.ch.Send(data))
+}
+
+func (d *dataChannel) setWriteMode(a binding.Args, _ binding.Ret) {
+	switch m := extension.WriteMode(a.Int(0)); m {
+	case extension.WriteText, extension.WriteBinary:
+		d.ch.SetWriteMode(m)
+	default:
+		binding.PrintError(fmt.Errorf("set_write_mode: %d is not WRITE_MODE_TEXT or WRITE_MODE_BINARY", m))
+	}
+}

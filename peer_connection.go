@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/godot-webrtc-go/godot-webrtc-go/binding"
+	"github.com/godot-webrtc-go/godot-webrtc-go/extension"
+)
+
+// peerConnection is the Go side of a WebRTCGoPeerConnection object.
+type peerConnection struct {
+	self binding.Object
+	pc   *extension.PeerConnection
+	emit func(extension.Event) // bound once: Poll must not allocate
+}
+
+var (
+	peerConnectionClass *binding.Class[*peerConnection]
+
+	sigSessionDescription = "session_description_created"
+	sigICECandidate       = "ice_candidate_created"
+	sigDataChannel        = "data_channel_received"
+)
+
+func newPeerConnection(self binding.Object) *peerConnection {
+	p := &peerConnection{self: self, pc: extension.NewPeerConnection()}
+	p.emit = p.emitEvent
+	return p
+}
+
+func registerPeerConnection() {
+	type pc = *peerConnection
+	peerConnectionClass = binding.Register(binding.ClassSpec[pc]{
+		Name:   peerConnectionClassName,
+		Parent: "WebRTCPeerConnectionExtension",
+		New:    newPeerConnection,
+		Free:   func(p pc) { p.pc.Free() },
+		Virtuals: implement(peerConnectionVirtuals, map[string]func(pc, binding.Args, binding.Ret){
+			"_get_connection_state": func(p pc, _ binding.Args, r binding.Ret) { r.SetInt(int64(p.pc.ConnectionState())) },
+			"_get_gathering_state":  func(p pc, _ binding.Args, r binding.Ret) { r.SetInt(int64(p.pc.GatheringState())) },
+			"_get_signaling_state":  func(p pc, _ binding.Args, r binding.Ret) { r.SetInt(int64(p.pc.SignalingState())) },
+			"_initialize":           (*peerConnection).initialize,
+			"_create_data_channel":  (*peerConnection).createDataChannel,
+			"_create_offer":         func(p pc, _ binding.Args, r binding.Ret) { result(r, p.pc.CreateOffer()) },
+			"_set_remote_description": func(p pc, a binding.Args, r binding.Ret) {
+				result(r, p.pc.SetRemoteDescription(a.String(0), a.String(1)))
+			},
+			"_set_local_description": func(p pc, a binding.Args, r binding.Ret) {
+				result(r, p.pc.SetLocalDescription(a.String(0), a.String(1)))
+			},
+			"_add_ice_candidate": func(p pc, a binding.Args, r binding.Ret) {
+				result(r, p.pc.AddICECandidate(a.String(0), a.Int(1), a.String(2)))
+			},
+			"_poll": func(p pc, _ binding.Args, r binding.Ret) {
+				p.pc.Poll(p.emit)
+				r.SetInt(int64(extension.OK))
+			},
+			"_close": func(p pc, _ binding.Args, _ binding.Ret) { p.pc.Close() },
+		}),
+	})
+}
+
+func (p *peerConnection) initialize(a binding.Args, r binding.Ret) {
+	cfg, err := a.Dictionary(0)
+	if err != nil {
+		result(r, &extension.CodeError{Code: extension.ErrInvalidParameter, Err: fmt.Errorf("initialize(): %w", err)})
+		return
+	}
+	warnings, err := p.pc.Initialize(cfg)
+	warn(warnings)
+	result(r, err)
+}
+
+func (p *peerConnection) createDataChannel(a binding.Args, r binding.Ret) {
+	label := a.String(0)
+	opts, err := a.Dictionary(1)
+	if err != nil {
+		binding.PrintError(fmt.Errorf("create_data_channel(): options: %w", err))
+		return
+	}
+	ch, warnings, err := p.pc.CreateDataChannel(label, opts)
+	warn(warnings)
+	if err != nil {
+		binding.PrintError(err)
+		return // null
+	}
+	r.SetObject(newDataChannelObject(ch))
+}
+
+// emitEvent turns a queued event into the matching signal. It runs inside
+// poll(), on the thread that called it.
+func (p *peerConnection) emitEvent(ev extension.Event) {
+	var err error
+	switch ev := ev.(type) {
+	case extension.SessionDescription:
+		err = p.self.EmitSignal(binding.Name(sigSessionDescription), ev.Type, ev.SDP)
+	case extension.ICECandidate:
+		err = p.self.EmitSignal(binding.Name(sigICECandidate), ev.Mid, int64(ev.MLineIndex), ev.Candidate)
+	case extension.DataChannelReceived:
+		// The signal's Variant holds the only reference: if no script keeps
+		// the channel, Godot frees it and the channel closes.
+		err = p.self.EmitSignal(binding.Name(sigDataChannel), newDataChannelObject(ev.Channel))
+	}
+	if err != nil {
+		binding.PrintError(err)
+	}
+}
