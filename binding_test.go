@@ -106,13 +106,19 @@ func godotCommand(ctx context.Context, args ...string) *exec.Cmd {
 // and the GDScript files of scripts/testprojects/common and of the named folder.
 func project(t *testing.T, name string) string {
 	t.Helper()
+	return projectFrom(t, name, "scripts/testprojects/common", "scripts/testprojects/"+name)
+}
+
+// projectFrom makes a project from the given folders of the repository.
+func projectFrom(t *testing.T, name string, sources ...string) string {
+	t.Helper()
 	// Under /tmp: the Godot chroot shares /tmp with the host.
 	dir, err := os.MkdirTemp("/tmp", "webrtc-go-"+name+"-")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	require.NoError(t, os.CopyFS(filepath.Join(dir, "addons", "webrtc_go"), os.DirFS(addonDir)))
-	for _, src := range []string{"common", name} {
-		require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot, "scripts", "testprojects", src))))
+	for _, src := range sources {
+		require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot, src))))
 	}
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, ".godot"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".godot", "extension_list.cfg"),
@@ -352,4 +358,50 @@ func TestQuitWithOpenConnectionsExitsCleanly(t *testing.T) {
 		assertNoCrash(t, r.out)
 		t.Logf("run %d: exited in %v", i, r.elapsed.Round(time.Millisecond))
 	}
+}
+
+func TestMultiplayerPeerMeshAndServerInOneProcess(t *testing.T) {
+	dir := project(t, "multiplayer")
+	runScript(t, dir, "multiplayer_test.gd", 5*time.Minute)
+}
+
+// startSignaling builds and starts scripts/signaling inside the namespace and
+// returns its ws:// base URL.
+func startSignaling(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "signaling")
+	out, err := exec.Command("go", "build", "-o", bin, "./scripts/signaling").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	cmd := exec.Command("ip", "netns", "exec", netns, bin, "-addr", "127.0.0.1:0", "-timeout", "10m")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	addr := strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+	return "ws://" + addr
+}
+
+func TestRPCBetweenTwoGodotProcesses(t *testing.T) {
+	url := startSignaling(t) + "/rpc-test"
+	dir := projectFrom(t, "demo", "scripts/demo")
+	host := make(chan run, 1)
+	go func() { host <- runGodot(t, dir, 2*time.Minute, nil, "-s", "res://main.gd", "--", url, "1") }()
+	time.Sleep(time.Second) // the first peer in the room is the host
+	client := runGodot(t, dir, 2*time.Minute, nil, "-s", "res://main.gd", "--", url, "1")
+	h := <-host
+	t.Log("host:\n" + h.out)
+	t.Log("client:\n" + client.out)
+	for _, r := range []run{h, client} {
+		require.False(t, r.timedOut)
+		assert.Equal(t, 0, r.exitCode)
+		assertNoCrash(t, r.out)
+	}
+	assert.Contains(t, h.out, "host: hello from client 2 (player-2)")
+	assert.Contains(t, h.out, "host: all 5 acks received")
+	assert.Contains(t, h.out, "host: DEMO OK")
+	assert.Contains(t, client.out, "client 2: connected to the host over WebRTC")
+	assert.Contains(t, client.out, "client 2: tick 5")
+	assert.Contains(t, client.out, "client 2: DEMO OK")
 }

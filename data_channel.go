@@ -28,30 +28,11 @@ func newDataChannelObject(ch *extension.DataChannel) binding.Object {
 func registerDataChannel() {
 	type dc = *dataChannel
 	dataChannelClass = binding.Register(binding.ClassSpec[dc]{
-		Name:   dataChannelClassName,
-		Parent: "WebRTCDataChannelExtension",
-		New:    func(binding.Object) dc { return &dataChannel{} },
-		Free:   dc.free,
-		Virtuals: implement(dataChannelVirtuals, map[string]func(dc, binding.Args, binding.Ret){
-			"_get_packet":                 dc.getPacket,
-			"_put_packet":                 dc.putPacket,
-			"_get_available_packet_count": func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.AvailablePacketCount())) },
-			"_get_max_packet_size":        func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.MaxPacketSize())) },
-			"_poll":                       func(_ dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(extension.OK)) },
-			"_close":                      func(d dc, _ binding.Args, _ binding.Ret) { d.ch.Close() },
-			"_set_write_mode":             dc.setWriteMode,
-			"_get_write_mode":             func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.WriteMode())) },
-			"_was_string_packet":          func(d dc, _ binding.Args, r binding.Ret) { r.SetBool(d.ch.WasStringPacket()) },
-			"_get_ready_state":            func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.ReadyState())) },
-			"_get_label":                  func(d dc, _ binding.Args, r binding.Ret) { r.SetString(d.ch.Label()) },
-			"_is_ordered":                 func(d dc, _ binding.Args, r binding.Ret) { r.SetBool(d.ch.Ordered()) },
-			"_get_id":                     func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.ID())) },
-			"_get_max_packet_life_time":   func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.MaxPacketLifeTime())) },
-			"_get_max_retransmits":        func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.MaxRetransmits())) },
-			"_get_protocol":               func(d dc, _ binding.Args, r binding.Ret) { r.SetString(d.ch.Protocol()) },
-			"_is_negotiated":              func(d dc, _ binding.Args, r binding.Ret) { r.SetBool(d.ch.Negotiated()) },
-			"_get_buffered_amount":        func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.BufferedAmount())) },
-		}),
+		Name:     dataChannelClassName,
+		Parent:   "WebRTCDataChannelExtension",
+		New:      func(binding.Object) dc { return &dataChannel{} },
+		Free:     dc.free,
+		Virtuals: implement(dataChannelVirtuals, dataChannelImpls()),
 	})
 }
 
@@ -105,5 +86,30 @@ func (d *dataChannel) setWriteMode(a binding.Args, _ binding.Ret) {
 		d.ch.SetWriteMode(m)
 	default:
 		binding.PrintError(fmt.Errorf("set_write_mode: %d is not WRITE_MODE_TEXT or WRITE_MODE_BINARY", m))
+	}
+}
+
+// dataChannelImpls maps each virtual method of the class to its implementation.
+func dataChannelImpls() map[string]func(*dataChannel, binding.Args, binding.Ret) {
+	type dc = *dataChannel
+	return map[string]func(dc, binding.Args, binding.Ret){
+		"_get_packet":                 dc.getPacket,
+		"_put_packet":                 dc.putPacket,
+		"_get_available_packet_count": func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.AvailablePacketCount())) },
+		"_get_max_packet_size":        func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.MaxPacketSize())) },
+		"_poll":                       func(_ dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(extension.OK)) },
+		"_close":                      func(d dc, _ binding.Args, _ binding.Ret) { d.ch.Close() },
+		"_set_write_mode":             dc.setWriteMode,
+		"_get_write_mode":             func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.WriteMode())) },
+		"_was_string_packet":          func(d dc, _ binding.Args, r binding.Ret) { r.SetBool(d.ch.WasStringPacket()) },
+		"_get_ready_state":            func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.ReadyState())) },
+		"_get_label":                  func(d dc, _ binding.Args, r binding.Ret) { r.SetString(d.ch.Label()) },
+		"_is_ordered":                 func(d dc, _ binding.Args, r binding.Ret) { r.SetBool(d.ch.Ordered()) },
+		"_get_id":                     func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.ID())) },
+		"_get_max_packet_life_time":   func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.MaxPacketLifeTime())) },
+		"_get_max_retransmits":        func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.MaxRetransmits())) },
+		"_get_protocol":               func(d dc, _ binding.Args, r binding.Ret) { r.SetString(d.ch.Protocol()) },
+		"_is_negotiated":              func(d dc, _ binding.Args, r binding.Ret) { r.SetBool(d.ch.Negotiated()) },
+		"_get_buffered_amount":        func(d dc, _ binding.Args, r binding.Ret) { r.SetInt(int64(d.ch.BufferedAmount())) },
 	}
 }

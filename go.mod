@@ -3,6 +3,7 @@ module github.com/godot-webrtc-go/godot-webrtc-go
 go 1.26.8
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/pion/ice/v4 v4.4.8
 	github.com/pion/sdp/v3 v3.0.20
 	github.com/pion/stun/v3 v3.0.1

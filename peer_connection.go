@@ -31,32 +31,11 @@ func newPeerConnection(self binding.Object) *peerConnection {
 func registerPeerConnection() {
 	type pc = *peerConnection
 	peerConnectionClass = binding.Register(binding.ClassSpec[pc]{
-		Name:   peerConnectionClassName,
-		Parent: "WebRTCPeerConnectionExtension",
-		New:    newPeerConnection,
-		Free:   func(p pc) { p.pc.Free() },
-		Virtuals: implement(peerConnectionVirtuals, map[string]func(pc, binding.Args, binding.Ret){
-			"_get_connection_state": func(p pc, _ binding.Args, r binding.Ret) { r.SetInt(int64(p.pc.ConnectionState())) },
-			"_get_gathering_state":  func(p pc, _ binding.Args, r binding.Ret) { r.SetInt(int64(p.pc.GatheringState())) },
-			"_get_signaling_state":  func(p pc, _ binding.Args, r binding.Ret) { r.SetInt(int64(p.pc.SignalingState())) },
-			"_initialize":           (*peerConnection).initialize,
-			"_create_data_channel":  (*peerConnection).createDataChannel,
-			"_create_offer":         func(p pc, _ binding.Args, r binding.Ret) { result(r, p.pc.CreateOffer()) },
-			"_set_remote_description": func(p pc, a binding.Args, r binding.Ret) {
-				result(r, p.pc.SetRemoteDescription(a.String(0), a.String(1)))
-			},
-			"_set_local_description": func(p pc, a binding.Args, r binding.Ret) {
-				result(r, p.pc.SetLocalDescription(a.String(0), a.String(1)))
-			},
-			"_add_ice_candidate": func(p pc, a binding.Args, r binding.Ret) {
-				result(r, p.pc.AddICECandidate(a.String(0), a.Int(1), a.String(2)))
-			},
-			"_poll": func(p pc, _ binding.Args, r binding.Ret) {
-				p.pc.Poll(p.emit)
-				r.SetInt(int64(extension.OK))
-			},
-			"_close": func(p pc, _ binding.Args, _ binding.Ret) { p.pc.Close() },
-		}),
+		Name:     peerConnectionClassName,
+		Parent:   "WebRTCPeerConnectionExtension",
+		New:      newPeerConnection,
+		Free:     func(p pc) { p.pc.Free() },
+		Virtuals: implement(peerConnectionVirtuals, peerConnectionImpls()),
 	})
 }
 
@@ -103,5 +82,32 @@ func (p *peerConnection) emitEvent(ev extension.Event) {
 	}
 	if err != nil {
 		binding.PrintError(err)
+	}
+}
+
+// peerConnectionImpls maps each virtual method of the class to its implementation.
+func peerConnectionImpls() map[string]func(*peerConnection, binding.Args, binding.Ret) {
+	type pc = *peerConnection
+	return map[string]func(pc, binding.Args, binding.Ret){
+		"_get_connection_state": func(p pc, _ binding.Args, r binding.Ret) { r.SetInt(int64(p.pc.ConnectionState())) },
+		"_get_gathering_state":  func(p pc, _ binding.Args, r binding.Ret) { r.SetInt(int64(p.pc.GatheringState())) },
+		"_get_signaling_state":  func(p pc, _ binding.Args, r binding.Ret) { r.SetInt(int64(p.pc.SignalingState())) },
+		"_initialize":           (*peerConnection).initialize,
+		"_create_data_channel":  (*peerConnection).createDataChannel,
+		"_create_offer":         func(p pc, _ binding.Args, r binding.Ret) { result(r, p.pc.CreateOffer()) },
+		"_set_remote_description": func(p pc, a binding.Args, r binding.Ret) {
+			result(r, p.pc.SetRemoteDescription(a.String(0), a.String(1)))
+		},
+		"_set_local_description": func(p pc, a binding.Args, r binding.Ret) {
+			result(r, p.pc.SetLocalDescription(a.String(0), a.String(1)))
+		},
+		"_add_ice_candidate": func(p pc, a binding.Args, r binding.Ret) {
+			result(r, p.pc.AddICECandidate(a.String(0), a.Int(1), a.String(2)))
+		},
+		"_poll": func(p pc, _ binding.Args, r binding.Ret) {
+			p.pc.Poll(p.emit)
+			r.SetInt(int64(extension.OK))
+		},
+		"_close": func(p pc, _ binding.Args, _ binding.Ret) { p.pc.Close() },
 	}
 }

@@ -1,0 +1,64 @@
+## The game node, at /root/Game in every process: RPCs between the host and
+## its clients. Clients say hello; the host sends ticks; clients answer each
+## tick and report positions on an unreliable channel; the host says bye.
+extends Node
+
+const TICKS := 5
+
+var expected_clients := 1
+var hellos := {}
+var acks := 0
+var positions := 0
+var finished := false
+
+
+func _ready() -> void:
+	multiplayer.peer_connected.connect(func(id): print("%s: peer %d connected" % [who(), id]))
+	multiplayer.peer_disconnected.connect(func(id): print("%s: peer %d disconnected" % [who(), id]))
+	multiplayer.connected_to_server.connect(_on_connected_to_server)
+
+
+func who() -> String:
+	return "host" if multiplayer.is_server() else "client %d" % multiplayer.get_unique_id()
+
+
+func _on_connected_to_server() -> void:
+	print("%s: connected to the host over WebRTC" % who())
+	hello.rpc_id(1, "player-%d" % multiplayer.get_unique_id())
+
+
+@rpc("any_peer", "reliable")
+func hello(player_name: String) -> void:
+	var from := multiplayer.get_remote_sender_id()
+	print("host: hello from client %d (%s)" % [from, player_name])
+	hellos[from] = player_name
+	if hellos.size() == expected_clients:
+		for i in range(1, TICKS + 1):
+			tick.rpc(i)
+
+
+@rpc("authority", "reliable")
+func tick(n: int) -> void:
+	print("%s: tick %d" % [who(), n])
+	ack.rpc_id(1, n)
+	position.rpc_id(1, Vector2(n, n * 2))
+
+
+@rpc("any_peer", "reliable")
+func ack(n: int) -> void:
+	acks += 1
+	if acks == TICKS * expected_clients:
+		print("host: all %d acks received; %d unreliable position updates arrived" % [acks, positions])
+		bye.rpc()
+		finished = true
+
+
+@rpc("any_peer", "unreliable")
+func position(_pos: Vector2) -> void:
+	positions += 1
+
+
+@rpc("authority", "reliable")
+func bye() -> void:
+	print("%s: the host said bye" % who())
+	finished = true
