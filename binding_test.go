@@ -365,22 +365,56 @@ func TestMultiplayerPeerMeshAndServerInOneProcess(t *testing.T) {
 	runScript(t, dir, "multiplayer_test.gd", 5*time.Minute)
 }
 
+// signalingServer is scripts/signaling running inside the namespace.
+type signalingServer struct {
+	url string // ws://host:port
+	mu  sync.Mutex
+	log bytes.Buffer
+}
+
+// waitFor waits until the server logged text (such as "peer 1 joined"), or
+// until abort returns true.
+func (s *signalingServer) waitFor(t *testing.T, text string, timeout time.Duration, abort func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) && !abort() {
+		s.mu.Lock()
+		found := strings.Contains(s.log.String(), text)
+		s.mu.Unlock()
+		if found {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("signaling server never logged %q", text)
+}
+
+func (s *signalingServer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.Write(p)
+}
+
 // startSignaling builds and starts scripts/signaling inside the namespace and
 // returns its ws:// base URL.
-func startSignaling(t *testing.T) string {
+func startSignaling(t *testing.T) string { return startSignalingServer(t).url }
+
+func startSignalingServer(t *testing.T) *signalingServer {
 	t.Helper()
+	s := &signalingServer{}
 	bin := filepath.Join(t.TempDir(), "signaling")
 	out, err := exec.Command("go", "build", "-o", bin, "./scripts/signaling").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	cmd := exec.Command("ip", "netns", "exec", netns, bin, "-addr", "127.0.0.1:0", "-timeout", "10m")
+	cmd.Stderr = s
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	require.NoError(t, err)
-	addr := strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
-	return "ws://" + addr
+	s.url = "ws://" + strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+	return s
 }
 
 func TestRPCBetweenTwoGodotProcesses(t *testing.T) {
