@@ -6,14 +6,18 @@ package main
 // scripts/signaling on the namespace's loopback.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -80,7 +84,7 @@ func interopCase(t *testing.T, offerer string, remote func(url string) *exec.Cmd
 		t.Log("remote:\n" + remoteOut.String())
 	}
 	require.False(t, g.timedOut, "the Godot side timed out")
-	assert.Contains(t, g.out, "SUMMARY: 6 passed, 0 failed")
+	assert.True(t, strings.Contains(g.out, "SUMMARY: 6 passed, 0 failed"), "the Godot side's tests failed")
 	assert.Equal(t, 0, g.exitCode)
 	assertNoCrash(t, g.out)
 	assert.NoError(t, remoteErr, "the remote peer failed")
@@ -114,6 +118,90 @@ func TestInteropLibwebrtcNode(t *testing.T) {
 			interopCase(t, c.offerer, func(url string) *exec.Cmd { return nodeCommand(cache, script, url, role, c.mode) })
 		})
 	}
+}
+
+// turnIP is where the test TURN server listens and relays: 198.18.0.2, the
+// veth end Chromium uses. Chromium binds its sockets to that device, so its
+// packets to the other end (198.18.0.1) leave through the veth and arrive with
+// a source address local to the namespace, which the kernel drops; a relay on
+// the same address is reached directly. (Real hosts have distinct addresses.)
+const turnIP = "198.18.0.2"
+
+// turnServer runs scripts/turnserver inside the namespace on turnIP.
+type turnServer struct {
+	url   string
+	cmd   *exec.Cmd
+	out   *bytes.Buffer
+	wait  chan error
+	stats string
+}
+
+func startTURN(t *testing.T, password string) *turnServer {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "turnserver")
+	out, err := exec.Command("go", "build", "-o", bin, "./scripts/turnserver").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	s := &turnServer{out: &bytes.Buffer{}, wait: make(chan error, 1)}
+	s.cmd = exec.Command("ip", "netns", "exec", netns, bin, "-listen", turnIP+":0", "-relay-ip", turnIP,
+		"-user", "player", "-password", password)
+	stdout, err := s.cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, s.cmd.Start())
+	t.Cleanup(func() { s.cmd.Process.Kill() })
+	rd := bufio.NewReader(stdout)
+	line, err := rd.ReadString('\n')
+	require.NoError(t, err)
+	s.url = "turn:" + strings.TrimSpace(strings.TrimPrefix(line, "listening on ")) + "?transport=udp"
+	go func() {
+		rest, _ := io.ReadAll(rd)
+		s.out.Write(rest)
+		s.wait <- s.cmd.Wait()
+	}()
+	return s
+}
+
+// stop ends the server and returns its "allocations N, relayed ..." line.
+func (s *turnServer) stop(t *testing.T) (allocations, bytes int64) {
+	t.Helper()
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+	<-s.wait
+	var packets int64
+	_, err := fmt.Sscanf(s.out.String(), "allocations %d, relayed %d packets %d bytes", &allocations, &packets, &bytes)
+	require.NoError(t, err, "turnserver said %q", s.out.String())
+	return allocations, bytes
+}
+
+func TestInteropThroughTURNRelay(t *testing.T) {
+	cache := interopPeers(t)
+	for _, peer := range []string{"run_wrtc.js", "run_chromium.js"} {
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(peer, "run_"), ".js"), func(t *testing.T) {
+			turn := startTURN(t, "relay-secret")
+			config := fmt.Sprintf(`{"iceServers": [{"urls": [%q], "username": "player", "credential": "relay-secret"}], "iceTransportPolicy": "relay"}`, turn.url)
+			args := []string{filepath.Join(repoRoot, "scripts", "interop", peer), "", "answer", "trickle"}
+			if peer == "run_chromium.js" {
+				args = append(args, "plain")
+			}
+			out := interopCase(t, "godot", func(url string) *exec.Cmd {
+				args[1] = url
+				return nodeCommand(cache, args...)
+			}, "ICE_CONFIG="+config, "DEBUG_CANDIDATES="+os.Getenv("DEBUG_CANDIDATES"))
+			assert.NotContains(t, out, "relay-secret")
+			allocations, relayed := turn.stop(t)
+			t.Logf("TURN: %d allocations, %d bytes relayed", allocations, relayed)
+			assert.GreaterOrEqual(t, allocations, int64(1))
+			assert.Greater(t, relayed, int64(4<<20), "the echo matrix (several MiB) went through the relay")
+		})
+	}
+}
+
+func TestWrongTURNCredentialsFailWithAPrintedError(t *testing.T) {
+	turn := startTURN(t, "the-right-one")
+	dir := projectFrom(t, "interop", "scripts/testprojects/common", "scripts/testprojects/interop")
+	out := runScript(t, dir, "turn_fail_test.gd", 2*time.Minute, "TURN_URL="+turn.url)
+	assert.Regexp(t, `ERROR: godot-webrtc-go: ice: .*(allocate|401)`, out)
+	assert.NotContains(t, out, "wrong-password-1234")
+	allocations, _ := turn.stop(t)
+	assert.Zero(t, allocations)
 }
 
 func TestInteropChromium(t *testing.T) {

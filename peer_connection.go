@@ -79,6 +79,8 @@ func (p *peerConnection) emitEvent(ev extension.Event) {
 		// The signal's Variant holds the only reference: if no script keeps
 		// the channel, Godot frees it and the channel closes.
 		err = p.self.EmitSignal(binding.Name(sigDataChannel), newDataChannelObject(ev.Channel))
+	case extension.Problem:
+		err = fmt.Errorf("%s: %s", ev.Scope, ev.Message)
 	}
 	if err != nil {
 		binding.PrintError(err)

@@ -93,6 +93,17 @@ func ParseConfig(m map[string]any) (cfg Config, warnings []string, err error) {
 	return cfg, warnings, nil
 }
 
+// secrets returns the TURN credentials, which must never be printed.
+func (c Config) secrets() []string {
+	var out []string
+	for _, s := range c.Pion.ICEServers {
+		if cred, ok := s.Credential.(string); ok && cred != "" {
+			out = append(out, cred)
+		}
+	}
+	return out
+}
+
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

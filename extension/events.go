@@ -1,7 +1,7 @@
 package extension
 
 // Event is something a peer connection reports through Poll: one of
-// SessionDescription, ICECandidate or DataChannelReceived.
+// SessionDescription, ICECandidate, DataChannelReceived or Problem.
 type Event interface{ event() }
 
 // SessionDescription is a local offer or answer, ready for

@@ -52,10 +52,11 @@ type PeerConnection struct {
 
 	current atomic.Pointer[webrtc.PeerConnection] // events from any other are stale
 
-	evMu   sync.Mutex
-	events []Event
-	spare  []Event
-	pollMu sync.Mutex
+	evMu     sync.Mutex
+	events   []Event
+	spare    []Event
+	problems int // Problem events in events
+	pollMu   sync.Mutex
 }
 
 // NewPeerConnection returns a peer connection in state NEW. The pion connection
@@ -97,6 +98,7 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 	var se webrtc.SettingEngine
 	se.SetICETimeouts(c.ICEDisconnectedTimeout, c.ICEFailedTimeout, c.ICEKeepaliveInterval)
+	se.LoggerFactory = &problemLogger{report: p.reportProblem, secrets: c.secrets()}
 	se.SetSCTPMaxMessageSize(MaxMessageSize)
 	if p.opts.settings != nil {
 		p.opts.settings(&se)
@@ -176,6 +178,18 @@ func (p *PeerConnection) enqueue(pc *webrtc.PeerConnection, ev Event) {
 	p.events = append(p.events, ev)
 }
 
+// reportProblem queues a problem pion reported, whichever connection it came
+// from, up to maxPendingProblems.
+func (p *PeerConnection) reportProblem(pr Problem) {
+	p.evMu.Lock()
+	defer p.evMu.Unlock()
+	if p.problems >= maxPendingProblems {
+		return
+	}
+	p.problems++
+	p.events = append(p.events, pr)
+}
+
 func (p *PeerConnection) clearEvents() {
 	p.evMu.Lock()
 	defer p.evMu.Unlock()
@@ -186,16 +200,20 @@ func (p *PeerConnection) clearEvents() {
 		p.events[i] = nil
 	}
 	p.events = p.events[:0]
+	p.problems = 0
 }
 
 // Poll hands queued events to handle, in the order they happened, on the
 // caller's goroutine. It does not allocate when there is nothing to report.
 func (p *PeerConnection) Poll(handle func(Event)) {
-	p.pollMu.Lock()
+	if !p.pollMu.TryLock() {
+		return // poll() called again from a signal handler: the outer call delivers
+	}
 	defer p.pollMu.Unlock()
 	p.evMu.Lock()
 	evs := p.events
 	p.events = p.spare[:0]
+	p.problems = 0
 	p.evMu.Unlock()
 	if len(evs) == 0 {
 		p.evMu.Lock()

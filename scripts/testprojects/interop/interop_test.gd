@@ -27,6 +27,7 @@ var events: Array = [] # JSON events from the remote's control channel
 var remote_max := 65536
 var remote_mdns := 0 # .local host candidates the remote sent (in trickle or in its SDP)
 var poller := Poller.new(self)
+var connected := false # later tests give up at once without a connection
 
 
 class Poller:
@@ -51,6 +52,8 @@ func _on_message(_from: int, msg: Dictionary) -> void:
 		"candidate":
 			if ".local " in msg.name:
 				remote_mdns += 1
+			if OS.get_environment("DEBUG_CANDIDATES") != "":
+				print("remote candidate: ", msg.name)
 			check_eq(pc.add_ice_candidate(msg.media, int(msg.index), msg.name), OK, "add_ice_candidate " + msg.name)
 
 
@@ -60,6 +63,8 @@ func _on_description(type: String, sdp: String) -> void:
 
 
 func _on_candidate(media: String, index: int, name: String) -> void:
+	if OS.get_environment("DEBUG_CANDIDATES") != "":
+		print("local candidate: ", name)
 	signaling.send(2, {"type": "candidate", "media": media, "index": index, "name": name})
 
 
@@ -143,6 +148,7 @@ func test_connects() -> void:
 		and control != null and control.get_ready_state() == WebRTCDataChannel.STATE_OPEN, [poller], 30)
 	if not check(ok, "connected with the control channel open"):
 		return
+	connected = true
 	command({"cmd": "hello"})
 	if check(await wait_until(func(): return has_event("hello"), [poller], 10), "remote says hello"):
 		var hello = events.filter(func(e): return e.get("event") == "hello")[0]
@@ -152,6 +158,8 @@ func test_connects() -> void:
 
 
 func test_negotiated_channels_echo_text_and_binary() -> void:
+	if not check(connected, "connected"):
+		return
 	if not check(await wait_until(func(): return NEGOTIATED.all(func(n): return is_open(n[0])), [poller], 10), "negotiated channels open"):
 		return
 	check_eq(channels["neg-lifetime"].get_max_packet_life_time(), 1000, "maxPacketLifetime honoured")
@@ -162,6 +170,8 @@ func test_negotiated_channels_echo_text_and_binary() -> void:
 
 
 func test_godot_in_band_channels_reach_remote() -> void:
+	if not check(connected, "connected"):
+		return
 	for c in IN_BAND:
 		channels[c[0]] = pc.create_data_channel(c[0], c[1])
 	if not check(await wait_until(func(): return IN_BAND.all(func(c): return is_open(c[0])), [poller], 15), "in-band channels open"):
@@ -172,6 +182,8 @@ func test_godot_in_band_channels_reach_remote() -> void:
 
 
 func test_remote_in_band_channel_reaches_godot() -> void:
+	if not check(connected, "connected"):
+		return
 	command({"cmd": "open", "label": "remote-unordered", "opts": {"ordered": false}})
 	if not check(await wait_until(func(): return is_open("remote-unordered"), [poller], 15), "data_channel_received from the remote"):
 		return
@@ -180,6 +192,8 @@ func test_remote_in_band_channel_reaches_godot() -> void:
 
 
 func test_thousand_ordered_messages() -> void:
+	if not check(connected, "connected"):
+		return
 	var ch: WebRTCDataChannel = channels["neg-reliable"]
 	ch.set_write_mode(WebRTCDataChannel.WRITE_MODE_TEXT)
 	for i in 1000:
@@ -199,6 +213,8 @@ func test_thousand_ordered_messages() -> void:
 
 
 func test_close_from_either_side() -> void:
+	if not check(connected, "connected"):
+		return
 	channels["godot-reliable"].close()
 	check(await wait_until(func(): return has_event("closed", "godot-reliable"), [poller], 15), "remote sees Godot's close")
 	command({"cmd": "close", "label": "remote-unordered"})

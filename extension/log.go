@@ -1,0 +1,74 @@
+package extension
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pion/logging"
+)
+
+// Problem is something pion reported that the game should see, such as a TURN
+// server refusing the credentials. Poll delivers it; the Godot glue prints it
+// through Godot's error printer. Credentials are never part of Message.
+type Problem struct {
+	Scope   string // the pion component ("ice", "dtls", ...)
+	Message string
+}
+
+func (Problem) event() {}
+
+// maxPendingProblems bounds how many unpolled problems a connection keeps; a
+// repeating failure must not grow memory.
+const maxPendingProblems = 32
+
+// worthReporting picks the pion warnings a game needs: failures to reach or
+// use STUN and TURN servers while gathering. pion's errors are reported unless
+// they are the noise of a connection being closed.
+var (
+	worthReporting = regexp.MustCompile(`(?i)^(failed to (gather|allocate|connect to relay|resolve|dial|create dtls client)|connection is not allocated|unable to handle url)`)
+	closingNoise   = regexp.MustCompile(`(?i)closed network connection|already closed|io: read/write on closed pipe|EOF$`)
+)
+
+// problemLogger is a pion LoggerFactory that turns errors and relevant warnings
+// into Problem events of one PeerConnection.
+type problemLogger struct {
+	report  func(Problem)
+	secrets []string
+}
+
+func (f *problemLogger) NewLogger(scope string) logging.LeveledLogger {
+	return &scopedProblemLogger{f: f, scope: scope}
+}
+
+type scopedProblemLogger struct {
+	f     *problemLogger
+	scope string
+}
+
+func (l *scopedProblemLogger) emit(msg string) {
+	for _, s := range l.f.secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "***")
+		}
+	}
+	l.f.report(Problem{Scope: l.scope, Message: msg})
+}
+
+func (l *scopedProblemLogger) Warn(msg string) {
+	if worthReporting.MatchString(msg) && !closingNoise.MatchString(msg) {
+		l.emit(msg)
+	}
+}
+
+func (l *scopedProblemLogger) Warnf(format string, args ...any) { l.Warn(fmt.Sprintf(format, args...)) }
+func (l *scopedProblemLogger) Error(msg string)                 { l.emit(msg) }
+func (l *scopedProblemLogger) Errorf(format string, args ...any) {
+	l.emit(fmt.Sprintf(format, args...))
+}
+func (l *scopedProblemLogger) Trace(string)          {}
+func (l *scopedProblemLogger) Tracef(string, ...any) {}
+func (l *scopedProblemLogger) Debug(string)          {}
+func (l *scopedProblemLogger) Debugf(string, ...any) {}
+func (l *scopedProblemLogger) Info(string)           {}
+func (l *scopedProblemLogger) Infof(string, ...any)  {}

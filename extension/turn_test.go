@@ -1,0 +1,87 @@
+package extension
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godot-webrtc-go/godot-webrtc-go/scripts/relay"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func startRelay(t *testing.T) *relay.Relay {
+	t.Helper()
+	r, err := relay.Start(relay.Config{Listen: "127.0.0.1:0", RelayIP: "127.0.0.1", Realm: "test", Username: "player", Password: "s3cret-pass"})
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func turnConfig(r *relay.Relay, password string) map[string]any {
+	return map[string]any{
+		"iceServers": []any{map[string]any{
+			"urls": "turn:" + r.Addr().String() + "?transport=udp", "username": "player", "credential": password,
+		}},
+		"iceTransportPolicy": "relay",
+		"iceFailedTimeout":   int64(3),
+	}
+}
+
+func TestRelayOnlyConnectionGoesThroughTURN(t *testing.T) {
+	r := startRelay(t)
+	p := newPeers(t)
+	_, err := p.a.Initialize(turnConfig(r, "s3cret-pass"))
+	require.NoError(t, err)
+	ach := p.channel(p.a, "via-turn", nil)
+	p.connect()
+	for _, c := range p.cands[p.a] {
+		assert.Contains(t, c.Candidate, "typ relay", "relay policy: only relay candidates")
+	}
+	p.until("channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
+	bch := p.received[p.b][0]
+	p.open(ach, bch)
+	_, before := r.Relayed()
+	payload := bytes.Repeat([]byte("relayed"), 10000)
+	require.NoError(t, ach.Send(payload))
+	got, _ := p.recv(bch)
+	assert.Equal(t, payload, got)
+	_, after := r.Relayed()
+	assert.GreaterOrEqual(t, after-before, int64(len(payload)), "the data went through the relay")
+	assert.Equal(t, int64(1), r.Allocations())
+}
+
+func TestWrongTURNCredentialsFailAndAreReported(t *testing.T) {
+	r := startRelay(t)
+	p := newPeers(t)
+	_, err := p.a.Initialize(turnConfig(r, "wrong-password"))
+	require.NoError(t, err)
+	p.channel(p.a, "c", nil)
+	require.NoError(t, p.a.CreateOffer())
+	var problems []Problem
+	deadline := time.Now().Add(30 * time.Second)
+	for p.a.ConnectionState() != StateFailed && time.Now().Before(deadline) {
+		for _, pc := range []*PeerConnection{p.a, p.b} {
+			pc.Poll(func(ev Event) {
+				switch ev := ev.(type) {
+				case Problem:
+					problems = append(problems, ev)
+				case SessionDescription:
+					require.NoError(t, pc.SetLocalDescription(ev.Type, ev.SDP))
+					require.NoError(t, p.other(pc).SetRemoteDescription(ev.Type, ev.SDP))
+				case ICECandidate:
+					require.NoError(t, p.other(pc).AddICECandidate(ev.Mid, int64(ev.MLineIndex), ev.Candidate))
+				}
+			})
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Equal(t, StateFailed, p.a.ConnectionState(), "no relay candidate: the connection fails")
+	require.NotEmpty(t, problems, "the refusal is reported")
+	all := fmt.Sprint(problems)
+	assert.True(t, strings.Contains(all, "allocate") || strings.Contains(all, "401"), "problems: %s", all)
+	assert.NotContains(t, all, "wrong-password")
+	assert.Zero(t, r.Allocations())
+}
