@@ -70,7 +70,13 @@ func setUp(m *testing.M) (int, error) {
 		return 0, fmt.Errorf("making network namespace %s (needs root): %w", netns, err)
 	}
 	defer exec.Command("ip", "netns", "del", netns).Run()
-	return m.Run(), nil
+	code := m.Run()
+	if path := os.Getenv("INTEROP_TABLE"); path != "" {
+		if err := writeInteropTable(path); err != nil {
+			fmt.Fprintln(os.Stderr, "writing the interop table:", err)
+		}
+	}
+	return code, nil
 }
 
 // makeNamespace creates a namespace with lo up and a veth pair whose two ends

@@ -45,7 +45,10 @@ run_tests() {
 	echo "== unit tests (race detector)"
 	go test -race -count=1 ./extension/... ./binding/... ./capi/...
 	echo "== integration tests in headless Godot"
-	WEBRTC_GO_ADDON="$addon" go test -count=1 -timeout 20m -v . 2>&1 | tee "$dist/integration.log" | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)' || true
+	WEBRTC_GO_ADDON="$addon" INTEROP_TABLE="$dist/interop.md" go test -count=1 -timeout 25m -v . 2>&1 |
+		tee "$dist/integration.log" | grep -E '^\s*(=== RUN|--- |PASS|FAIL|ok|panic)' || true
+	echo "== interop table ($dist/interop.md)"
+	cat "$dist/interop.md" 2>/dev/null || true
 	tail -3 "$dist/integration.log"
 	grep -q '^ok ' "$dist/integration.log"
 }

@@ -25,6 +25,52 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// The interop table: which peer passed which feature, written by TestMain to
+// $INTEROP_TABLE (./build.sh test: dist/interop.md) for the README.
+var (
+	interopMu      sync.Mutex
+	interopResults = map[[2]string]bool{} // {peer, feature} -> all its cases passed
+	interopPeerRow = []string{"Chromium 156 (headless, libwebrtc)", "libwebrtc in Node (@roamhq/wrtc)", "aiortc (Python)", "Godot + this extension (2nd process)"}
+	interopColumns = []string{"godot offers", "remote offers", "complete SDP (no trickle)", "mDNS host candidates", "plain host candidates", "TURN, relay only"}
+)
+
+// recordInterop records, when t ends, whether it passed, for each feature.
+func recordInterop(t *testing.T, peer string, features ...string) {
+	t.Cleanup(func() {
+		interopMu.Lock()
+		defer interopMu.Unlock()
+		for _, f := range features {
+			key := [2]string{peer, f}
+			prev, seen := interopResults[key]
+			interopResults[key] = (!seen || prev) && !t.Failed()
+		}
+	})
+}
+
+// writeInteropTable writes the Markdown table of the results recorded so far.
+func writeInteropTable(path string) error {
+	interopMu.Lock()
+	defer interopMu.Unlock()
+	if len(interopResults) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("| peer | " + strings.Replace(strings.Join(interopColumns, " | "), "godot", "Godot", 1) + " |\n|---|")
+	b.WriteString(strings.Repeat("---|", len(interopColumns)) + "\n")
+	for _, peer := range interopPeerRow {
+		b.WriteString("| " + peer + " |")
+		for _, f := range interopColumns {
+			cell := " n/a |"
+			if ok, seen := interopResults[[2]string{peer, f}]; seen {
+				cell = map[bool]string{true: " pass |", false: " **FAIL** |"}[ok]
+			}
+			b.WriteString(cell)
+		}
+		b.WriteString("\n")
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
 var (
 	interopOnce  sync.Once
 	interopCache string
@@ -111,6 +157,11 @@ func TestInteropLibwebrtcNode(t *testing.T) {
 		{"godot", "trickle"}, {"remote", "trickle"}, {"godot", "complete"}, {"remote", "complete"},
 	} {
 		t.Run(c.offerer+"-offers-"+c.mode, func(t *testing.T) {
+			features := []string{c.offerer + " offers"}
+			if c.mode == "complete" {
+				features = []string{"complete SDP (no trickle)"}
+			}
+			recordInterop(t, interopPeerRow[1], append(features, "plain host candidates")...)
 			role := "answer"
 			if c.offerer == "remote" {
 				role = "offer"
@@ -175,6 +226,7 @@ func TestInteropThroughTURNRelay(t *testing.T) {
 	cache := interopPeers(t)
 	for _, peer := range []string{"run_wrtc.js", "run_chromium.js"} {
 		t.Run(strings.TrimSuffix(strings.TrimPrefix(peer, "run_"), ".js"), func(t *testing.T) {
+			recordInterop(t, map[string]string{"run_wrtc.js": interopPeerRow[1], "run_chromium.js": interopPeerRow[0]}[peer], "TURN, relay only")
 			turn := startTURN(t, "relay-secret")
 			config := fmt.Sprintf(`{"iceServers": [{"urls": [%q], "username": "player", "credential": "relay-secret"}], "iceTransportPolicy": "relay"}`, turn.url)
 			args := []string{filepath.Join(repoRoot, "scripts", "interop", peer), "", "answer", "trickle"}
@@ -212,6 +264,16 @@ func TestInteropChromium(t *testing.T) {
 		{"godot", "trickle", "plain"}, {"remote", "complete", "plain"},
 	} {
 		t.Run(c.offerer+"-offers-"+c.mode+"-"+c.hosts, func(t *testing.T) {
+			features := []string{c.hosts + " host candidates"}
+			if c.hosts == "mdns" {
+				features[0] = "mDNS host candidates"
+			}
+			if c.mode == "complete" {
+				features = append(features, "complete SDP (no trickle)")
+			} else {
+				features = append(features, c.offerer+" offers")
+			}
+			recordInterop(t, interopPeerRow[0], features...)
 			role := "answer"
 			if c.offerer == "remote" {
 				role = "offer"
@@ -222,6 +284,42 @@ func TestInteropChromium(t *testing.T) {
 			} else {
 				assert.Contains(t, out, "remote .local candidates: 0")
 			}
+		})
+	}
+}
+
+func TestInteropAiortc(t *testing.T) {
+	interopPeers(t)
+	script := filepath.Join(repoRoot, "scripts", "interop", "echo_peer.py")
+	for _, offerer := range []string{"godot", "remote"} {
+		t.Run(offerer+"-offers", func(t *testing.T) {
+			recordInterop(t, interopPeerRow[2], offerer+" offers", "complete SDP (no trickle)", "plain host candidates")
+			role := "answer"
+			if offerer == "remote" {
+				role = "offer"
+			}
+			interopCase(t, offerer, func(url string) *exec.Cmd {
+				return exec.Command("ip", "netns", "exec", netns, "/usr/bin/python3", script, url, role)
+			})
+		})
+	}
+}
+
+func TestInteropGodotToGodotAcrossProcesses(t *testing.T) {
+	for _, offerer := range []string{"godot", "remote"} {
+		t.Run(offerer+"-offers", func(t *testing.T) {
+			recordInterop(t, interopPeerRow[3], offerer+" offers", "plain host candidates")
+			role := "answer"
+			if offerer == "remote" {
+				role = "offer"
+			}
+			interopCase(t, offerer, func(url string) *exec.Cmd {
+				dir := projectFrom(t, "interop-echo", "scripts/testprojects/interop")
+				copyFile(t, filepath.Join(repoRoot, "scripts", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
+				cmd := godotCommand(context.Background(), "--headless", "--path", dir, "-s", "res://echo_peer.gd")
+				cmd.Env = append(os.Environ(), "SIGNALING_URL="+url, "ROLE="+role)
+				return cmd
+			})
 		})
 	}
 }
