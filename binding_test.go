@@ -352,7 +352,7 @@ func TestCoreBehaviourInGodot(t *testing.T) {
 func TestGoPanicIsRecoveredNotFatal(t *testing.T) {
 	dir := project(t, "core")
 	out := runScript(t, dir, "panic_test.gd", 2*time.Minute, "WEBRTC_GO_TEST_PANIC=_create_offer")
-	assert.Contains(t, out, "recovered panic in _create_offer")
+	assert.Contains(t, out, "recovered panic in WebRTCGoPeerConnection._create_offer")
 }
 
 func TestQuitWithOpenConnectionsExitsCleanly(t *testing.T) {

@@ -31,6 +31,11 @@ func (m Method) CallStatic(arg StringName) {
 // emitSignal is Object.emit_signal, resolved at initialisation.
 var emitSignal Method
 
+func lookupEngineMethods() (err error) {
+	emitSignal, err = LookupMethod("Object", "emit_signal", hashObjectEmitSignal)
+	return err
+}
+
 // maxSignalArgs is how many arguments EmitSignal passes (capi's limit is 8
 // Variants, one of which is the signal name).
 const maxSignalArgs = 7
@@ -39,11 +44,7 @@ const maxSignalArgs = 7
 // Call it only on the thread that owns o (for WebRTC: inside poll).
 func (o Object) EmitSignal(signal StringName, args ...any) error {
 	if emitSignal.ptr == nil {
-		m, err := LookupMethod("Object", "emit_signal", hashObjectEmitSignal)
-		if err != nil {
-			return err
-		}
-		emitSignal = m
+		return fmt.Errorf("Object.emit_signal was not found at initialisation")
 	}
 	if len(args) > maxSignalArgs {
 		return fmt.Errorf("too many signal arguments: %d", len(args))

@@ -60,6 +60,7 @@ type Class[T any] struct{ c *class }
 
 type class struct {
 	id       uintptr
+	goName   string
 	name     StringName
 	parent   StringName
 	newValue func(self Object) any
@@ -68,10 +69,11 @@ type class struct {
 }
 
 type virtual struct {
-	name StringName
-	hash uint32
-	ret  RetKind
-	call func(self any, args Args, ret Ret)
+	goName string
+	name   StringName
+	hash   uint32
+	ret    RetKind
+	call   func(self any, args Args, ret Ret)
 }
 
 type instance struct {
@@ -95,6 +97,7 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 	defer classesMu.Unlock()
 	c := &class{
 		id:       uintptr(len(classes) + 1),
+		goName:   spec.Name,
 		name:     Name(spec.Name),
 		parent:   Name(spec.Parent),
 		newValue: func(self Object) any { return spec.New(self) },
@@ -103,7 +106,7 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 	for _, v := range spec.Virtuals {
 		call := v.Call
 		c.virtuals = append(c.virtuals, virtual{
-			name: Name(v.Name), hash: v.Hash, ret: v.Ret,
+			goName: spec.Name + "." + v.Name, name: Name(v.Name), hash: v.Hash, ret: v.Ret,
 			call: func(self any, args Args, ret Ret) { call(self.(T), args, ret) },
 		})
 	}
@@ -122,7 +125,7 @@ func (c *Class[T]) NewObject(newValue func(self Object) T) Object {
 func (c *class) newObject(newValue func(self Object) any) Object {
 	obj := Object{capi.Construct(c.parent.ptr)}
 	if obj.IsNil() {
-		panic(fmt.Sprintf("Godot could not construct a %s", stringNameToGo(c.parent.ptr)))
+		panic(fmt.Sprintf("Godot could not construct the parent of %s", c.goName))
 	}
 	h := nextHandle.Add(1)
 	instances.Store(h, &instance{class: c, value: newValue(obj), obj: obj})
@@ -155,7 +158,7 @@ func createInstance(classID uintptr, _ bool) unsafe.Pointer {
 	}
 	var obj Object
 	func() {
-		defer recoverTo("create "+stringNameToGo(c.name.ptr), nil)
+		defer recoverTo("create " + c.goName)
 		obj = c.newObject(c.newValue)
 	}()
 	return obj.ptr
@@ -167,7 +170,7 @@ func freeInstance(_, handle uintptr) {
 		return
 	}
 	inst := v.(*instance)
-	defer recoverTo("free", nil)
+	defer recoverTo("free")
 	inst.class.free(inst.value)
 }
 
@@ -195,8 +198,17 @@ func callVirtual(handle, data uintptr, args, retPtr unsafe.Pointer) {
 	}
 	vm := &inst.class.virtuals[data-1]
 	ret := Ret{retPtr}
-	defer recoverTo(stringNameToGo(vm.name.ptr), func() { ret.fail(vm.ret) })
+	defer recoverVirtual(vm, ret)
 	vm.call(inst.value, Args{args}, ret)
+}
+
+// recoverVirtual recovers a panic in a virtual method: printed with its stack,
+// and the method returns FAILED (or zero) instead of aborting the game.
+func recoverVirtual(vm *virtual, ret Ret) {
+	if r := recover(); r != nil {
+		reportPanic(vm.goName, r)
+		ret.fail(vm.ret)
+	}
 }
 
 // Args are the arguments Godot passed to a virtual method (pointer-call

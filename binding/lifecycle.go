@@ -33,6 +33,10 @@ func initialize(level int) {
 	if level != capi.LevelScene {
 		return
 	}
+	if err := lookupEngineMethods(); err != nil {
+		PrintError(err)
+		return
+	}
 	for _, f := range onInitialize {
 		if err := f(); err != nil {
 			PrintError(err)
@@ -47,7 +51,7 @@ func deinitialize(level int) {
 	}
 	for i := len(onDeinitialize) - 1; i >= 0; i-- {
 		func() {
-			defer recoverTo("deinitialize", nil)
+			defer recoverTo("deinitialize")
 			onDeinitialize[i]()
 		}()
 	}

@@ -33,16 +33,15 @@ func caller(skip int) (fn, file string, line int) {
 	return fn, filepath.Base(file), line
 }
 
-// recoverTo recovers a panic in a callback named name, prints it with its stack
-// through Godot, and runs onPanic (if any) to write a failure result.
-func recoverTo(name string, onPanic func()) {
-	r := recover()
-	if r == nil {
-		return
+// recoverTo recovers a panic in a callback named name and prints it with its
+// stack through Godot. Deferred directly, so that recover sees the panic.
+func recoverTo(name string) {
+	if r := recover(); r != nil {
+		reportPanic(name, r)
 	}
+}
+
+func reportPanic(name string, r any) {
 	summary := fmt.Sprintf("godot-webrtc-go: recovered panic in %s: %v", name, r)
 	capi.PrintError(summary, summary+"\n"+string(debug.Stack()), name, "binding", 0)
-	if onPanic != nil {
-		onPanic()
-	}
 }

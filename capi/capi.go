@@ -88,23 +88,26 @@ func GodotVersion() (major, minor, patch int, full string) {
 // PrintError prints through Godot's error printer (the editor's Output panel and
 // stderr). Before Godot's functions are loaded it writes to stderr.
 func PrintError(description, message, function, file string, line int) {
-	if !loaded {
-		fmt.Fprintf(os.Stderr, "ERROR: %s: %s\n", description, message)
-		return
-	}
-	cd, cm, cf, cfile := C.CString(description), C.CString(message), C.CString(function), C.CString(file)
-	C.gdw_print_error(cd, cm, cf, cfile, C.int32_t(line))
-	freeAll(cd, cm, cf, cfile)
+	printMessage(false, description, message, function, file, line)
 }
 
 // PrintWarning prints through Godot's warning printer.
 func PrintWarning(description, message, function, file string, line int) {
+	printMessage(true, description, message, function, file, line)
+}
+
+func printMessage(warning bool, description, message, function, file string, line int) {
 	if !loaded {
-		fmt.Fprintf(os.Stderr, "WARNING: %s: %s\n", description, message)
+		kind := map[bool]string{false: "ERROR", true: "WARNING"}[warning]
+		fmt.Fprintf(os.Stderr, "%s: %s: %s\n", kind, description, message)
 		return
 	}
 	cd, cm, cf, cfile := C.CString(description), C.CString(message), C.CString(function), C.CString(file)
-	C.gdw_print_warning(cd, cm, cf, cfile, C.int32_t(line))
+	if warning {
+		C.gdw_print_warning(cd, cm, cf, cfile, C.int32_t(line))
+	} else {
+		C.gdw_print_error(cd, cm, cf, cfile, C.int32_t(line))
+	}
 	freeAll(cd, cm, cf, cfile)
 }
 

@@ -117,3 +117,14 @@ func (p *peers) recv(ch *DataChannel) ([]byte, bool) {
 	})
 	return data, isString
 }
+
+// openChannel creates a channel on a, connects, and returns both ends open.
+func (p *peers) openChannel(label string, opts map[string]any) (a, b *DataChannel) {
+	p.t.Helper()
+	a = p.channel(p.a, label, opts)
+	p.connect()
+	p.until("b receives the channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
+	b = p.received[p.b][0]
+	p.open(a, b)
+	return a, b
+}

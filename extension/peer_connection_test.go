@@ -121,11 +121,7 @@ func TestChannelCreatedAfterConnectingIsAnnouncedInBand(t *testing.T) {
 func TestSlowReaderPushesBackWithoutLosingData(t *testing.T) {
 	const budget = 64 << 10
 	p := newPeers(t, WithReceiveBudget(budget))
-	ach := p.channel(p.a, "bulk", nil)
-	p.connect()
-	p.until("channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
-	bch := p.received[p.b][0]
-	p.open(ach, bch)
+	ach, bch := p.openChannel("bulk", nil)
 
 	const count, size = 256, 16 << 10 // 4 MiB, far over the budget
 	sent := sha256.New()
@@ -157,11 +153,7 @@ func TestSlowReaderPushesBackWithoutLosingData(t *testing.T) {
 
 func TestOversizedPacketIsRefusedNotTruncated(t *testing.T) {
 	p := newPeers(t)
-	ach := p.channel(p.a, "c", nil)
-	p.connect()
-	p.until("channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
-	bch := p.received[p.b][0]
-	p.open(ach, bch)
+	ach, bch := p.openChannel("c", nil)
 
 	max := ach.MaxPacketSize()
 	err := ach.Send(make([]byte, max+1))
@@ -175,11 +167,7 @@ func TestOversizedPacketIsRefusedNotTruncated(t *testing.T) {
 
 func TestCloseIsImmediateAndSeenByTheRemote(t *testing.T) {
 	p := newPeers(t)
-	ach := p.channel(p.a, "c", nil)
-	p.connect()
-	p.until("channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
-	bch := p.received[p.b][0]
-	p.open(ach, bch)
+	ach, bch := p.openChannel("c", nil)
 
 	ach.Close()
 	assert.Equal(t, ChannelClosed, ach.ReadyState())

@@ -35,14 +35,10 @@ func TestRelayOnlyConnectionGoesThroughTURN(t *testing.T) {
 	p := newPeers(t)
 	_, err := p.a.Initialize(turnConfig(r, "s3cret-pass"))
 	require.NoError(t, err)
-	ach := p.channel(p.a, "via-turn", nil)
-	p.connect()
+	ach, bch := p.openChannel("via-turn", nil)
 	for _, c := range p.cands[p.a] {
 		assert.Contains(t, c.Candidate, "typ relay", "relay policy: only relay candidates")
 	}
-	p.until("channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 1 })
-	bch := p.received[p.b][0]
-	p.open(ach, bch)
 	_, before := r.Relayed()
 	payload := bytes.Repeat([]byte("relayed"), 10000)
 	require.NoError(t, ach.Send(payload))

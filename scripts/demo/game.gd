@@ -18,8 +18,16 @@ func _ready() -> void:
 	multiplayer.connected_to_server.connect(_on_connected_to_server)
 
 
+var _me := ""
+
+
+## This process's name in the log, fixed once the peer is connected (after the
+## host leaves, a client's multiplayer peer no longer knows its id).
 func who() -> String:
-	return "host" if multiplayer.is_server() else "client %d" % multiplayer.get_unique_id()
+	if _me == "" and multiplayer.has_multiplayer_peer() \
+			and multiplayer.multiplayer_peer.get_connection_status() == MultiplayerPeer.CONNECTION_CONNECTED:
+		_me = "host" if multiplayer.is_server() else "client %d" % multiplayer.get_unique_id()
+	return _me if _me != "" else "peer"
 
 
 func _on_connected_to_server() -> void:
