@@ -3,6 +3,7 @@ package extension
 import (
 	"errors"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 	"time"
@@ -196,7 +197,12 @@ func parseICEServer(key string, m map[string]any) (webrtc.ICEServer, error) {
 	}
 	for j, raw := range s.URLs {
 		ukey := fmt.Sprintf("%s.urls[%d]", key, j)
-		uri, err := stun.ParseURI(raw)
+		normal, err := withDefaultPort(raw)
+		if err != nil {
+			return s, errorf(ErrInvalidParameter, "%s is not a valid stun:, stuns:, turn: or turns: URL: %v", ukey, redactURIError(err))
+		}
+		s.URLs[j] = normal
+		uri, err := stun.ParseURI(normal)
 		if err != nil {
 			return s, errorf(ErrInvalidParameter, "%s is not a valid stun:, stuns:, turn: or turns: URL: %v", ukey, redactURIError(err))
 		}
@@ -210,6 +216,34 @@ func parseICEServer(key string, m map[string]any) (webrtc.ICEServer, error) {
 		}
 	}
 	return s, nil
+}
+
+// withDefaultPort returns raw with the scheme's default port added when it has
+// none. pion's stun.ParseURI does this itself by calling itself again, which
+// never returns for a host that still cannot be split (stun:[::1]99999, found
+// by FuzzParseConfig): it would hang the game in initialize(). Here the port
+// is added once and what still does not split is refused.
+func withDefaultPort(raw string) (string, error) {
+	scheme, rest, ok := strings.Cut(raw, ":")
+	if !ok {
+		return "", stun.ErrSchemeType
+	}
+	port := map[string]string{"stun": "3478", "turn": "3478", "stuns": "5349", "turns": "5349"}[strings.ToLower(scheme)]
+	if port == "" {
+		return "", stun.ErrSchemeType
+	}
+	hostport, query, hasQuery := strings.Cut(rest, "?")
+	if _, _, err := net.SplitHostPort(hostport); err == nil {
+		return raw, nil
+	}
+	hostport += ":" + port
+	if _, _, err := net.SplitHostPort(hostport); err != nil {
+		return "", stun.ErrHost
+	}
+	if hasQuery {
+		hostport += "?" + query
+	}
+	return scheme + ":" + hostport, nil
 }
 
 // redactURIError keeps only the kind of URL error: a malformed URL may hold

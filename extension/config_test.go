@@ -25,7 +25,7 @@ func TestParseConfigAcceptsBrowserStyleConfigurations(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{`initialize(): unknown configuration key "certificates" ignored`}, warnings)
 	require.Len(t, cfg.Pion.ICEServers, 3)
-	assert.Equal(t, []string{"turn:turn.example.org?transport=tcp", "turns:turn.example.org:5349"}, cfg.Pion.ICEServers[1].URLs)
+	assert.Equal(t, []string{"turn:turn.example.org:3478?transport=tcp", "turns:turn.example.org:5349"}, cfg.Pion.ICEServers[1].URLs, "default ports made explicit")
 	assert.Equal(t, "u", cfg.Pion.ICEServers[1].Username)
 	assert.Equal(t, webrtc.ICETransportPolicyRelay, cfg.Pion.ICETransportPolicy)
 	assert.Equal(t, 40*time.Second, cfg.ICEFailedTimeout)
@@ -58,6 +58,26 @@ func TestParseConfigNamesTheBadKey(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 		})
 	}
+}
+
+func TestParseConfigRefusesURLsThatWouldHangPion(t *testing.T) {
+	for _, u := range []string{"stun:[::1]99999", "turn:[::1]x", "stuns:[fe80::1]]"} {
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := ParseConfig(map[string]any{"iceServers": []any{map[string]any{"urls": u, "username": "u", "credential": "c"}}})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			assert.Equal(t, ErrInvalidParameter, Code(err), u)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("ParseConfig(%q) hangs", u)
+		}
+	}
+	cfg, _, err := ParseConfig(map[string]any{"iceServers": []any{map[string]any{
+		"urls": []any{"stun:[::1]", "turns:example.org?transport=tcp"}, "username": "u", "credential": "c"}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"stun:[::1]:3478", "turns:example.org:5349?transport=tcp"}, cfg.Pion.ICEServers[0].URLs)
 }
 
 func TestParseConfigNeverLeaksCredentials(t *testing.T) {

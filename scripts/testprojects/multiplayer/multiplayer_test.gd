@@ -87,7 +87,9 @@ func test_server_and_three_clients() -> void:
 	for id in range(2, 5):
 		join(r, mps, 1, id)
 		links.append([1, id])
+	# get_peers() lists peers as soon as they are added: wait for "connected".
 	var ok: bool = await wait_until(func(): return server.get_peers().size() == 3 \
+		and server.get_peers().values().all(func(p): return p.connected) \
 		and mps.all(func(mp): return mp.get_connection_status() == MultiplayerPeer.CONNECTION_CONNECTED), mps + [r], 30)
 	if not check(ok, "server and clients connected"):
 		return
