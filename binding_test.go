@@ -7,6 +7,7 @@ package main
 // Debian's Godot); without Godot these tests fail, never skip.
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -53,7 +54,7 @@ func setUp(m *testing.M) (int, error) {
 			return 0, err
 		}
 		defer os.RemoveAll(dist)
-		cmd := exec.Command("./build.sh")
+		cmd := exec.Command("./build.sh", "--all")
 		cmd.Env = append(os.Environ(), "DIST="+dist)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return 0, fmt.Errorf("./build.sh: %v\n%s", err, out)
@@ -106,6 +107,8 @@ func godotCommand(ctx context.Context, args ...string) *exec.Cmd {
 	full := append([]string{"netns", "exec", netns, filepath.Join(repoRoot, "scripts", "godot")}, args...)
 	return exec.CommandContext(ctx, "ip", full...)
 }
+
+// addonDir is the output of ./build.sh --all (every platform and the zip).
 
 // project is a Godot project made for one test: the addon installed as a user
 // would (copied into addons/), the extension listed in .godot/extension_list.cfg,
@@ -205,30 +208,139 @@ func logOutput(t *testing.T, out string) {
 	}
 }
 
+// libraries returns the [libraries] entries of the built .gdextension:
+// feature tag -> path on disk.
+func libraries(t *testing.T) map[string]string {
+	t.Helper()
+	cfg, err := os.ReadFile(filepath.Join(addonDir, "webrtc_go.gdextension"))
+	require.NoError(t, err)
+	libs := map[string]string{}
+	section := ""
+	for _, line := range strings.Split(string(cfg), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			section = line
+			continue
+		}
+		if tag, val, ok := strings.Cut(line, " = "); ok && section == "[libraries]" {
+			rel := strings.TrimPrefix(strings.Trim(val, `"`), "res://addons/webrtc_go/")
+			libs[tag] = filepath.Join(addonDir, rel)
+		}
+	}
+	return libs
+}
+
 func TestAddonLayout(t *testing.T) {
-	lib := filepath.Join(addonDir, "bin", "libwebrtc_go.linux.x86_64.so")
-	require.FileExists(t, lib)
 	cfg, err := os.ReadFile(filepath.Join(addonDir, "webrtc_go.gdextension"))
 	require.NoError(t, err)
 	assert.Contains(t, string(cfg), `entry_symbol = "webrtc_go_init"`)
 	assert.Contains(t, string(cfg), `compatibility_minimum = "4.5"`)
 	assert.Contains(t, string(cfg), `reloadable = false`)
-	assert.Contains(t, string(cfg), `linux.x86_64 = "res://addons/webrtc_go/bin/libwebrtc_go.linux.x86_64.so"`)
+	want := []string{"linux.debug.x86_64", "linux.release.x86_64", "linux.debug.arm64", "linux.release.arm64",
+		"windows.debug.x86_64", "windows.release.x86_64"}
+	libs := libraries(t)
+	for _, tag := range want {
+		require.Contains(t, libs, tag)
+		assert.FileExists(t, libs[tag])
+	}
+	assert.Len(t, libs, len(want), "no library listed that was not built")
+	assert.FileExists(t, filepath.Join(addonDir, "LICENSE"))
 }
 
 func TestOnlyTheEntrySymbolIsExported(t *testing.T) {
-	lib := filepath.Join(addonDir, "bin", "libwebrtc_go.linux.x86_64.so")
-	out, err := exec.Command("nm", "-D", "--defined-only", lib).Output()
-	require.NoError(t, err)
-	var names []string
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Fields(line)
-		names = append(names, f[len(f)-1])
+	for tag, lib := range libraries(t) {
+		if strings.HasPrefix(tag, "windows.") {
+			out, err := exec.Command("x86_64-w64-mingw32-objdump", "-p", lib).Output()
+			require.NoError(t, err)
+			table := regexp.MustCompile(`(?s)\[Ordinal/Name Pointer\] Table\n(.*?)\n\n`).FindSubmatch(out)
+			require.NotNil(t, table, "%s has no export table", tag)
+			assert.Equal(t, "[   0] webrtc_go_init", strings.TrimSpace(string(table[1])), "%s exports", tag)
+			continue
+		}
+		out, err := exec.Command("nm", "-D", "--defined-only", lib).Output()
+		require.NoError(t, err)
+		var names []string
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.Fields(line)
+			names = append(names, f[len(f)-1])
+		}
+		assert.Equal(t, []string{"webrtc_go_init"}, names, "%s exports", tag)
+		dyn, err := exec.Command("readelf", "-d", lib).Output()
+		require.NoError(t, err)
+		assert.Contains(t, string(dyn), "NODELETE", "%s must never be unloaded", tag)
 	}
-	assert.Equal(t, []string{"webrtc_go_init"}, names)
-	dyn, err := exec.Command("readelf", "-d", lib).Output()
+}
+
+// TestLinuxLibrariesRunWhereGodotDoes checks the glibc symbol versions the
+// Linux libraries need against scripts/glibc-max (the figure must not grow),
+// that they need nothing but libc, and their architecture.
+func TestLinuxLibrariesRunWhereGodotDoes(t *testing.T) {
+	limit, err := os.ReadFile(filepath.Join(repoRoot, "scripts", "glibc-max"))
 	require.NoError(t, err)
-	assert.Contains(t, string(dyn), "NODELETE", "the library must never be unloaded")
+	maxAllowed := strings.TrimSpace(string(limit))
+	versionRe := regexp.MustCompile(`GLIBC_([0-9.]+)`)
+	for tag, lib := range libraries(t) {
+		if !strings.HasPrefix(tag, "linux.") {
+			continue
+		}
+		out, err := exec.Command("readelf", "-W", "--dyn-syms", lib).Output()
+		require.NoError(t, err)
+		highest := "0"
+		for _, m := range versionRe.FindAllStringSubmatch(string(out), -1) {
+			if versionLess(highest, m[1]) {
+				highest = m[1]
+			}
+		}
+		t.Logf("%s needs GLIBC_%s", tag, highest)
+		assert.False(t, versionLess(maxAllowed, highest), "%s needs GLIBC_%s, more than scripts/glibc-max (%s)", tag, highest, maxAllowed)
+		dyn, err := exec.Command("readelf", "-d", lib).Output()
+		require.NoError(t, err)
+		needed := regexp.MustCompile(`\(NEEDED\).*\[(.*)\]`).FindAllStringSubmatch(string(dyn), -1)
+		require.Len(t, needed, 1, "%s: %s", tag, dyn)
+		assert.Equal(t, "libc.so.6", needed[0][1], "%s must need only libc (no libstdc++)", tag)
+		hdr, err := exec.Command("readelf", "-h", lib).Output()
+		require.NoError(t, err)
+		machine := map[string]string{"x86_64": "X86-64", "arm64": "AArch64"}[tag[strings.LastIndex(tag, ".")+1:]]
+		assert.Regexp(t, `Machine:\s+.*`+machine, string(hdr), tag)
+	}
+}
+
+// versionLess compares dotted version numbers.
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+func TestAssetLibraryZip(t *testing.T) {
+	version, err := os.ReadFile(filepath.Join(repoRoot, "VERSION"))
+	require.NoError(t, err)
+	zipPath := filepath.Join(filepath.Dir(filepath.Dir(addonDir)), "webrtc_go-"+strings.TrimSpace(string(version))+".zip")
+	zr, err := zip.OpenReader(zipPath)
+	require.NoError(t, err)
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	for _, want := range []string{"addons/webrtc_go/webrtc_go.gdextension", "addons/webrtc_go/LICENSE", "LICENSE", "README.md"} {
+		assert.Contains(t, names, want)
+	}
+	for _, lib := range libraries(t) {
+		rel, _ := filepath.Rel(filepath.Dir(filepath.Dir(addonDir)), lib)
+		assert.Contains(t, names, filepath.ToSlash(rel))
+	}
 }
 
 var (

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # godot-webrtc-go build entry point.
 #
-#   ./build.sh           build the addon into dist/addons/webrtc_go/
-#   ./build.sh test      build, provision headless Godot, run every test
+#   ./build.sh           build the addon (linux x86_64, debug and release) into
+#                        dist/addons/webrtc_go/
+#   ./build.sh --all     also linux arm64 and windows x86_64 (cross-compiled), and
+#                        dist/webrtc_go-<VERSION>.zip for the Asset Library
+#   ./build.sh test      build --all, provision headless Godot, run every test
 #   ./build.sh demo      run the headless multiplayer demo (signaling server,
 #                        a host and a client Godot process)
 #
@@ -15,28 +18,83 @@ root=$PWD
 dist=${DIST:-$root/dist}
 addon=$dist/addons/webrtc_go
 
-need_toolchain() {
-	command -v go >/dev/null || { echo "build.sh: Go is not installed (need Go 1.24+)" >&2; exit 1; }
-	command -v gcc >/dev/null || {
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null
-	}
+version=$(cat VERSION)
+
+need_packages() { # command package...
+	command -v "$1" >/dev/null && return
+	shift
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Targets: Godot platform, Go GOOS, GOARCH, C compiler, Godot arch, suffix.
+host_targets=("linux linux amd64 gcc x86_64 so")
+cross_targets=(
+	"linux linux arm64 aarch64-linux-gnu-gcc arm64 so"
+	"windows windows amd64 x86_64-w64-mingw32-gcc x86_64 dll"
+)
+
+# build_library PLATFORM GOOS GOARCH CC ARCH SUFFIX VARIANT writes one library
+# and prints its .gdextension line. Only the entry symbol is exported (a
+# version script on Linux, a .def file on Windows); on Linux the library is
+# never unloaded (nodelete): a Go runtime cannot be torn down. Release builds
+# are stripped; debug builds keep symbols for debuggers and stack traces.
+build_library() {
+	local platform=$1 goos=$2 goarch=$3 cc=$4 arch=$5 suffix=$6 variant=$7
+	local file="libwebrtc_go.$platform.template_$variant.$arch.$suffix" ldflags="" ext
+	[ "$variant" = release ] && ldflags="-s -w"
+	case $goos in
+	linux) ext="-Wl,--version-script=$root/capi/exports.map -Wl,-z,nodelete" ;;
+	# --export-all-symbols stops Go's linker adding its own .def (listing every
+	# cgo export); --exclude-all-symbols then leaves only what exports.def lists.
+	windows) ext="-Wl,--export-all-symbols -Wl,--exclude-all-symbols $root/capi/exports.def" ;;
+	esac
+	CGO_ENABLED=1 GOOS=$goos GOARCH=$goarch CC=$cc go build -buildmode=c-shared -trimpath -tags netgo,osusergo \
+		-ldflags "$ldflags -extldflags '$ext'" -o "$addon/bin/$file" . >&2
+	rm -f "$addon/bin/${file%.*}.h"
+	echo "$platform.$variant.$arch = \"res://addons/webrtc_go/bin/$file\""
 }
 
 build() {
-	need_toolchain
+	command -v go >/dev/null || { echo "build.sh: Go is not installed (need Go 1.24+)" >&2; exit 1; }
+	need_packages gcc gcc libc6-dev
+	local targets=("${host_targets[@]}")
+	if [ "${1:-}" = all ]; then
+		need_packages aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+		need_packages x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
+		targets+=("${cross_targets[@]}")
+	fi
+	rm -rf "$addon"
 	mkdir -p "$addon/bin"
-	# Only the entry symbol is exported (version script); the library is never
-	# unloaded (nodelete): a Go runtime cannot be torn down.
-	CGO_ENABLED=1 go build -buildmode=c-shared -trimpath \
-		-ldflags "-s -w -extldflags '-Wl,--version-script=$root/capi/exports.map -Wl,-z,nodelete'" \
-		-o "$addon/bin/libwebrtc_go.linux.x86_64.so" .
-	rm -f "$addon/bin/"*.h
-	cp scripts/addon/webrtc_go.gdextension "$addon/"
-	echo "built $addon"
+	local libraries=""
+	for t in "${targets[@]}"; do
+		for variant in debug release; do
+			# shellcheck disable=SC2086
+			libraries+=$(build_library $t $variant)$'\n'
+		done
+	done
+	cat >"$addon/webrtc_go.gdextension" <<GDEXT
+; godot-webrtc-go $version: WebRTC for Godot 4 desktop and server builds, on pion/webrtc.
+; The Go runtime cannot be unloaded, so the library is not reloadable.
+[configuration]
+entry_symbol = "webrtc_go_init"
+compatibility_minimum = "4.5"
+reloadable = false
+
+[libraries]
+$libraries
+GDEXT
+	cp LICENSE "$addon/"
+	echo "built $addon (${#targets[@]} platform(s), version $version)"
+	if [ "${1:-}" = all ]; then
+		cp README.md LICENSE "$dist/"
+		go run ./scripts/mkzip "$dist/webrtc_go-$version.zip" "$dist" addons/webrtc_go README.md LICENSE
+		echo "packed $dist/webrtc_go-$version.zip"
+	fi
 }
 
 run_tests() {
-	build
+	build all
 	[ -n "${GODOT:-}" ] || scripts/provision-godot.sh
 	echo "== static checks"
 	unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -55,6 +113,7 @@ run_tests() {
 
 case "${1:-build}" in
 build) build ;;
+--all | all) build all ;;
 test) run_tests ;;
 demo)
 	build
@@ -62,7 +121,7 @@ demo)
 	exec scripts/demo.sh "$addon"
 	;;
 *)
-	echo "usage: ./build.sh [build|test|demo]" >&2
+	echo "usage: ./build.sh [--all|test|demo]" >&2
 	exit 2
 	;;
 esac
