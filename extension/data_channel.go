@@ -1,10 +1,15 @@
 package extension
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"math"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
+	"github.com/pion/datachannel"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -16,14 +21,19 @@ import (
 type DataChannel struct {
 	dc      *webrtc.DataChannel
 	budget  int
-	onClose func() // tells the owning PeerConnection; called once on Close
+	lossy   bool          // partially reliable: over budget, the oldest message is dropped
+	onClose func()        // tells the owning PeerConnection; called once on Close
+	report  func(Problem) // reports a panic on the read goroutine
+	maxSize atomic.Int64  // the remote's max message size, known once open
 
 	mu           sync.Mutex
 	cond         *sync.Cond // signalled when the queue shrinks or the channel closes
 	queue        []message
-	head         int // queue[head:] are unread
-	queued       int // bytes in queue[head:]
-	closed       bool
+	head         int   // queue[head:] are unread
+	queued       int   // bytes in queue[head:]
+	closed       bool  // closed by Close (or its connection's)
+	ended        bool  // the read loop ended: the remote closed or the transport died
+	dropped      int64 // messages dropped over budget (partially reliable channels only)
 	writeMode    WriteMode
 	lastIsString bool
 }
@@ -35,31 +45,81 @@ type message struct {
 	isString bool
 }
 
-func newDataChannel(dc *webrtc.DataChannel, budget int, onClose func(*DataChannel)) *DataChannel {
-	c := &DataChannel{dc: dc, budget: budget, writeMode: WriteBinary}
+// newDataChannel wraps a pion channel of a connection whose SettingEngine
+// detaches channels: once open, the channel is read by readLoop, which starts
+// only after this wrapper exists, so no message can arrive unseen (pion's own
+// read loop would drop messages that come before a handler is set).
+func newDataChannel(dc *webrtc.DataChannel, budget int, onClose func(*DataChannel), report func(Problem)) *DataChannel {
+	c := &DataChannel{dc: dc, budget: budget, writeMode: WriteBinary, report: report}
+	c.lossy = dc.MaxRetransmits() != nil || dc.MaxPacketLifeTime() != nil
+	c.cond = sync.NewCond(&c.mu)
 	if onClose != nil {
 		c.onClose = func() { onClose(c) }
 	}
-	c.cond = sync.NewCond(&c.mu)
-	dc.OnMessage(c.receive)
-	dc.OnClose(func() {
-		c.mu.Lock()
-		c.cond.Broadcast()
-		c.mu.Unlock()
+	dc.OnOpen(func() {
+		raw, err := dc.Detach()
+		if err != nil {
+			c.end()
+			return
+		}
+		if t := dc.Transport(); t != nil {
+			c.maxSize.Store(int64(t.GetCapabilities().MaxMessageSize))
+		}
+		go c.readLoop(raw)
 	})
 	return c
 }
 
-// receive runs on pion's read loop. Blocking here while the queue is over
-// budget stops reading the SCTP stream, so SCTP flow control slows the sender.
-func (c *DataChannel) receive(m webrtc.DataChannelMessage) {
+// readLoop reads messages until the stream ends. Blocking in receive while the
+// queue is over budget stops reading the SCTP stream, so SCTP flow control
+// slows the sender.
+func (c *DataChannel) readLoop(raw datachannel.ReadWriteCloser) {
+	defer c.end()
+	defer func() {
+		if r := recover(); r != nil && c.report != nil {
+			c.report(Problem{Scope: "datachannel", Message: fmt.Sprintf("internal error reading %q: %v", c.dc.Label(), r)})
+		}
+	}()
+	buf := make([]byte, 16<<10)
+	for {
+		n, isString, err := raw.ReadDataChannel(buf)
+		if errors.Is(err, io.ErrShortBuffer) && len(buf) < MaxMessageSize {
+			buf = make([]byte, min(2*len(buf), MaxMessageSize))
+			continue
+		}
+		if err != nil {
+			return // EOF, or a message over our advertised maximum from a hostile peer
+		}
+		if !c.receive(append([]byte(nil), buf[:n]...), isString) {
+			return
+		}
+	}
+}
+
+// end marks the stream ended and wakes anything waiting.
+func (c *DataChannel) end() {
+	c.mu.Lock()
+	c.ended = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+// receive queues a message; false once the channel is closed.
+func (c *DataChannel) receive(data []byte, isString bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for !c.closed && c.head < len(c.queue) && c.queued+len(m.Data) > c.budget {
+	for !c.closed && c.head < len(c.queue) && c.queued+len(data) > c.budget {
+		if c.lossy {
+			c.queued -= len(c.queue[c.head].data)
+			c.queue[c.head] = message{}
+			c.head++
+			c.dropped++
+			continue
+		}
 		c.cond.Wait()
 	}
 	if c.closed {
-		return
+		return false
 	}
 	if c.head > 0 && len(c.queue) == cap(c.queue) {
 		n := copy(c.queue, c.queue[c.head:])
@@ -67,8 +127,20 @@ func (c *DataChannel) receive(m webrtc.DataChannelMessage) {
 		c.queue = c.queue[:n]
 		c.head = 0
 	}
-	c.queue = append(c.queue, message{data: m.Data, isString: m.IsString})
-	c.queued += len(m.Data)
+	c.queue = append(c.queue, message{data: data, isString: isString})
+	c.queued += len(data)
+	return true
+}
+
+// Dropped returns how many received messages a partially reliable channel
+// dropped because the game did not read them in time.
+func (c *DataChannel) Dropped() int64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dropped
 }
 
 // Pop removes and returns the oldest received message; ok is false when none
@@ -123,7 +195,7 @@ func (c *DataChannel) Send(data []byte) error {
 		return errNoConnection
 	}
 	c.mu.Lock()
-	closed, mode := c.closed, c.writeMode
+	closed, mode := c.closed || c.ended, c.writeMode
 	c.mu.Unlock()
 	if closed {
 		return errorf(ErrUnconfigured, "put_packet: the channel is closed")
@@ -147,16 +219,14 @@ func (c *DataChannel) Send(data []byte) error {
 }
 
 // MaxPacketSize returns the largest message the remote accepts: its advertised
-// a=max-message-size, or 65535 while that is not known yet (the RFC 8841
-// default for peers that advertise none).
+// a=max-message-size (read when the channel opens), or 65535 before that (the
+// RFC 8841 default for peers that advertise none).
 func (c *DataChannel) MaxPacketSize() int {
 	if c == nil {
 		return 65535
 	}
-	if t := c.dc.Transport(); t != nil {
-		if n := t.GetCapabilities().MaxMessageSize; n > 0 {
-			return int(min(uint64(n), math.MaxInt32))
-		}
+	if n := c.maxSize.Load(); n > 0 {
+		return int(min(n, math.MaxInt32))
 	}
 	return 65535
 }
@@ -175,9 +245,9 @@ func (c *DataChannel) ReadyState() ChannelState {
 		return ChannelClosed
 	}
 	c.mu.Lock()
-	closed := c.closed
+	closed, ended := c.closed, c.ended
 	c.mu.Unlock()
-	if closed {
+	if closed || ended {
 		return ChannelClosed
 	}
 	return channelState(c.dc.ReadyState())

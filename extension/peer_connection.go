@@ -51,6 +51,7 @@ type PeerConnection struct {
 	channels map[*DataChannel]struct{}
 
 	current atomic.Pointer[webrtc.PeerConnection] // events from any other are stale
+	gen     atomic.Uint64                         // bumped by Close and Initialize
 
 	evMu     sync.Mutex
 	events   []Event
@@ -89,6 +90,7 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	p.pc = pc
 	p.closed = false
 	p.current.Store(pc)
+	p.gen.Add(1)
 	p.mu.Unlock()
 	p.clearEvents()
 	closeAll(old, oldChannels)
@@ -100,6 +102,7 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 	se.SetICETimeouts(c.ICEDisconnectedTimeout, c.ICEFailedTimeout, c.ICEKeepaliveInterval)
 	se.LoggerFactory = &problemLogger{report: p.reportProblem, secrets: c.secrets()}
 	se.SetSCTPMaxMessageSize(MaxMessageSize)
+	se.DetachDataChannels() // see newDataChannel
 	if p.opts.settings != nil {
 		p.opts.settings(&se)
 	}
@@ -109,6 +112,7 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 		return nil, errorf(ErrInvalidParameter, "invalid configuration: %v", err)
 	}
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		defer p.recoverPion("ice candidate")
 		if c == nil {
 			return // end of candidates: Godot has no signal for it
 		}
@@ -123,6 +127,7 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 		p.enqueue(pc, ev)
 	})
 	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
+		defer p.recoverPion("data channel")
 		ch := p.adopt(pc, dc)
 		if ch != nil {
 			p.enqueue(pc, DataChannelReceived{Channel: ch})
@@ -152,7 +157,7 @@ func (p *PeerConnection) conn() (*webrtc.PeerConnection, error) {
 
 // adopt wraps a pion channel of pc, unless pc is no longer current.
 func (p *PeerConnection) adopt(pc *webrtc.PeerConnection, dc *webrtc.DataChannel) *DataChannel {
-	ch := newDataChannel(dc, p.opts.receiveBudget, p.forget)
+	ch := newDataChannel(dc, p.opts.receiveBudget, p.forget, p.reportProblem)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.pc != pc {
@@ -190,17 +195,32 @@ func (p *PeerConnection) reportProblem(pr Problem) {
 	p.events = append(p.events, pr)
 }
 
+// recoverPion keeps a panic in a callback on a pion goroutine from killing the
+// game: it is reported as a Problem instead.
+func (p *PeerConnection) recoverPion(what string) {
+	if r := recover(); r != nil {
+		p.reportProblem(Problem{Scope: "webrtc", Message: fmt.Sprintf("internal error in %s callback: %v", what, r)})
+	}
+}
+
+// clearEvents drops pending events; received channels nobody saw are closed
+// (outside evMu: closing takes pion's locks, and pion reports problems, which
+// take evMu, while holding them).
 func (p *PeerConnection) clearEvents() {
 	p.evMu.Lock()
-	defer p.evMu.Unlock()
+	var unseen []*DataChannel
 	for i := range p.events {
 		if r, ok := p.events[i].(DataChannelReceived); ok {
-			r.Channel.Close()
+			unseen = append(unseen, r.Channel)
 		}
 		p.events[i] = nil
 	}
 	p.events = p.events[:0]
 	p.problems = 0
+	p.evMu.Unlock()
+	for _, ch := range unseen {
+		ch.Close()
+	}
 }
 
 // Poll hands queued events to handle, in the order they happened, on the
@@ -227,7 +247,18 @@ func (p *PeerConnection) Poll(handle func(Event)) {
 		p.spare = evs[:0]
 		p.evMu.Unlock()
 	}()
-	for _, ev := range evs {
+	gen := p.gen.Load()
+	for i, ev := range evs {
+		if p.gen.Load() != gen {
+			// A handler closed or re-initialised the connection: the rest of
+			// the batch belongs to the old one. Nobody will see its channels.
+			for _, rest := range evs[i:] {
+				if r, ok := rest.(DataChannelReceived); ok {
+					r.Channel.Close()
+				}
+			}
+			return
+		}
 		handle(ev)
 	}
 }
@@ -416,6 +447,7 @@ func (p *PeerConnection) Close() {
 	p.mu.Lock()
 	old, channels := p.detachLocked()
 	p.closed = true
+	p.gen.Add(1)
 	p.mu.Unlock()
 	p.current.Store(nil)
 	p.clearEvents()

@@ -249,3 +249,31 @@ func TestShutdownStopsEveryGoroutine(t *testing.T) {
 }
 
 const minimalAnswer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+
+func TestUnreadUnreliableChannelDropsOldestAndDoesNotStallOthers(t *testing.T) {
+	const budget = 64 << 10
+	p := newPeers(t, WithReceiveBudget(budget))
+	lossyA, lossyB := p.openChannel("lossy", map[string]any{"maxRetransmits": int64(0), "ordered": false})
+	relA := p.channel(p.a, "reliable", nil)
+	p.until("reliable channel", 10*time.Second, func() bool { return len(p.received[p.b]) == 2 })
+	relB := p.received[p.b][1]
+	p.open(relA, relB)
+
+	msg := make([]byte, 16<<10)
+	for i := 0; i < 200; i++ { // 3.2 MiB nobody reads
+		msg[0] = byte(i)
+		require.NoError(t, lossyA.Send(msg))
+		if i%20 == 19 {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	p.until("drops on the unread lossy channel", 10*time.Second, func() bool { return lossyB.Dropped() > 0 })
+	assert.LessOrEqual(t, lossyB.QueuedBytes(), budget)
+
+	require.NoError(t, relA.Send([]byte("still flowing")))
+	data, _ := p.recv(relB)
+	assert.Equal(t, "still flowing", string(data), "the connection is not stalled")
+	newest, _, ok := lossyB.Pop()
+	require.True(t, ok)
+	assert.Greater(t, int(newest[0]), 0, "the oldest messages were the ones dropped")
+}

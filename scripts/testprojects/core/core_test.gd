@@ -29,6 +29,7 @@ func test_in_band_channel_and_packets() -> void:
 	var a: WebRTCPeerConnection = r.peers[ids[0]]
 	var ch := a.create_data_channel("chat", {"protocol": "game-v1"})
 	check(ch != null and ch.get_class() == "WebRTCGoDataChannel", "channel created")
+	check_eq(ch.get_reference_count(), 1, "the script's variable is the only reference (dropping it frees the channel)")
 	check_eq(ch.get_ready_state(), WebRTCDataChannel.STATE_CONNECTING, "new channel state")
 	check_eq(a.create_offer(), OK, "create_offer")
 	check_eq(a.get_signaling_state(), WebRTCPeerConnection.SIGNALING_STATE_STABLE, "offer not applied before set_local_description")
