@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/binding"
+	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
 	"github.com/godot-webrtc-go/godot-webrtc-go/extension"
 )
 
@@ -12,6 +14,8 @@ type peerConnection struct {
 	self binding.Object
 	pc   *extension.PeerConnection
 	emit func(extension.Event) // bound once: Poll must not allocate
+
+	lastError map[string]any // {code, scope, message} of the last problem; poll()'s thread only
 }
 
 var (
@@ -20,6 +24,7 @@ var (
 	sigSessionDescription = "session_description_created"
 	sigICECandidate       = "ice_candidate_created"
 	sigDataChannel        = "data_channel_received"
+	sigErrorOccurred      = "error_occurred"
 )
 
 func newPeerConnection(self binding.Object) *peerConnection {
@@ -36,6 +41,17 @@ func registerPeerConnection() {
 		New:      newPeerConnection,
 		Free:     func(p pc) { p.pc.Free() },
 		Virtuals: implement(peerConnectionVirtuals, peerConnectionImpls()),
+		Methods: []binding.Method[pc]{
+			{Name: "get_stats", Ret: capi.TypeDictionary, Call: func(p pc) any { return p.pc.Stats() }},
+			{Name: "get_last_error", Ret: capi.TypeDictionary, Call: func(p pc) any {
+				if p.lastError == nil {
+					return map[string]any{}
+				}
+				return p.lastError
+			}},
+		},
+		Signals: []binding.Signal{{Name: sigErrorOccurred, Args: []binding.SignalArg{
+			{Name: "code", Type: capi.TypeInt}, {Name: "message", Type: capi.TypeString}}}},
 	})
 }
 
@@ -80,7 +96,10 @@ func (p *peerConnection) emitEvent(ev extension.Event) {
 		// the channel, Godot frees it and the channel closes.
 		err = p.self.EmitSignal(binding.Name(sigDataChannel), newDataChannelObject(ev.Channel))
 	case extension.Problem:
-		err = fmt.Errorf("%s: %s", ev.Scope, ev.Message)
+		msg := ev.Scope + ": " + ev.Message
+		binding.PrintError(errors.New(msg))
+		p.lastError = map[string]any{"code": int64(ev.Code), "scope": ev.Scope, "message": ev.Message}
+		err = p.self.EmitSignal(binding.Name(sigErrorOccurred), int64(ev.Code), msg)
 	}
 	if err != nil {
 		binding.PrintError(err)

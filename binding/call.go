@@ -7,29 +7,29 @@ import (
 	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
 )
 
-// Method is an engine method bind, looked up once by class, name and hash.
-type Method struct {
+// MethodBind is an engine method bind, looked up once by class, name and hash.
+type MethodBind struct {
 	ptr  unsafe.Pointer
 	name string
 }
 
 // LookupMethod finds a method of an engine class. The hash comes from
 // extension_api.json and identifies the signature.
-func LookupMethod(class, method string, hash int64) (Method, error) {
+func LookupMethod(class, method string, hash int64) (MethodBind, error) {
 	p := capi.MethodBind(Name(class).ptr, Name(method).ptr, hash)
 	if p == nil {
-		return Method{}, fmt.Errorf("Godot has no method %s.%s with hash %d", class, method, hash)
+		return MethodBind{}, fmt.Errorf("Godot has no method %s.%s with hash %d", class, method, hash)
 	}
-	return Method{ptr: p, name: class + "." + method}, nil
+	return MethodBind{ptr: p, name: class + "." + method}, nil
 }
 
 // CallStatic calls a static method taking one StringName argument.
-func (m Method) CallStatic(arg StringName) {
+func (m MethodBind) CallStatic(arg StringName) {
 	capi.Ptrcall1(m.ptr, nil, arg.ptr, nil)
 }
 
 // emitSignal is Object.emit_signal, resolved at initialisation.
-var emitSignal Method
+var emitSignal MethodBind
 
 func lookupEngineMethods() (err error) {
 	emitSignal, err = LookupMethod("Object", "emit_signal", hashObjectEmitSignal)

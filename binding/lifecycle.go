@@ -17,6 +17,7 @@ func init() {
 		FreeInstance:       freeInstance,
 		GetVirtualCallData: virtualCallData,
 		CallVirtual:        callVirtual,
+		CallMethod:         callMethod,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"unsafe"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
@@ -162,7 +163,18 @@ func arrayToGo(v unsafe.Pointer, depth int) ([]any, error) {
 	return out, err
 }
 
-// Signal arguments are built from Go values: string, int, int64, bool, Object.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// newVariant constructs at dst a Variant from a Go value: nil, string,
+// StringName, int, int64, float64, bool, Object, map[string]any (Dictionary)
+// or []any (Array). Signal arguments and method results are built with it.
 func newVariant(dst unsafe.Pointer, x any) error {
 	switch x := x.(type) {
 	case nil:
@@ -193,6 +205,37 @@ func newVariant(dst unsafe.Pointer, x any) error {
 	case Object:
 		p := x.ptr
 		capi.VariantFrom(capi.TypeObject, dst, unsafe.Pointer(&p))
+	case map[string]any:
+		var d godotString // a Dictionary is one pointer, like a String
+		capi.ConstructDefault(capi.TypeDictionary, unsafe.Pointer(&d))
+		capi.VariantFrom(capi.TypeDictionary, dst, unsafe.Pointer(&d))
+		capi.Destroy(capi.TypeDictionary, unsafe.Pointer(&d))
+		for _, k := range sortedKeys(x) {
+			var key, value variant
+			_ = newVariant(unsafe.Pointer(&key), k)
+			err := newVariant(unsafe.Pointer(&value), x[k])
+			capi.VariantSet(dst, unsafe.Pointer(&key), unsafe.Pointer(&value))
+			capi.VariantDestroy(unsafe.Pointer(&key))
+			capi.VariantDestroy(unsafe.Pointer(&value))
+			if err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+		}
+	case []any:
+		var a godotString // an Array is one pointer too
+		capi.ConstructDefault(capi.TypeArray, unsafe.Pointer(&a))
+		capi.VariantFrom(capi.TypeArray, dst, unsafe.Pointer(&a))
+		capi.Destroy(capi.TypeArray, unsafe.Pointer(&a))
+		for _, item := range x {
+			var value, ret variant
+			err := newVariant(unsafe.Pointer(&value), item)
+			capi.VariantCall1(dst, Name("push_back").ptr, unsafe.Pointer(&value), unsafe.Pointer(&ret))
+			capi.VariantDestroy(unsafe.Pointer(&value))
+			capi.VariantDestroy(unsafe.Pointer(&ret))
+			if err != nil {
+				return err
+			}
+		}
 	default:
 		capi.VariantNil(dst)
 		return fmt.Errorf("cannot pass a Go %T to Godot", x)

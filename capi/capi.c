@@ -40,10 +40,15 @@ const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExte
 	LOAD(classdb_get_method_bind, "classdb_get_method_bind");
 	LOAD(classdb_register_extension_class5, "classdb_register_extension_class5");
 	LOAD(classdb_unregister_extension_class, "classdb_unregister_extension_class");
+	LOAD(classdb_register_extension_class_method, "classdb_register_extension_class_method");
+	LOAD(classdb_register_extension_class_signal, "classdb_register_extension_class_signal");
+	LOAD(variant_set, "variant_set");
+	LOAD(variant_call, "variant_call");
 	for (int t = 1; t < GDEXTENSION_VARIANT_TYPE_VARIANT_MAX; t++) {
 		gdw.variant_from[t] = gdw.get_variant_from_type_constructor((GDExtensionVariantType)t);
 		gdw.variant_to[t] = gdw.get_variant_to_type_constructor((GDExtensionVariantType)t);
 		gdw.destructor[t] = gdw.variant_get_ptr_destructor((GDExtensionVariantType)t);
+		gdw.default_constructor[t] = gdw.variant_get_ptr_constructor((GDExtensionVariantType)t, 0);
 	}
 	// String's constructor #2 takes a StringName (extension_api.json).
 	gdw.string_from_string_name = gdw.variant_get_ptr_constructor(GDEXTENSION_VARIANT_TYPE_STRING, 2);
@@ -79,6 +84,57 @@ static void *on_get_virtual_call_data(void *class_userdata, GDExtensionConstStri
 static void on_call_virtual(GDExtensionClassInstancePtr instance, GDExtensionConstStringNamePtr name, void *data, const GDExtensionConstTypePtr *args, GDExtensionTypePtr ret) {
 	(void)name;
 	goCallVirtual((uintptr_t)instance, (uintptr_t)data, (void *)args, ret);
+}
+
+static void on_method_call(void *method_userdata, GDExtensionClassInstancePtr instance, const GDExtensionConstVariantPtr *args, GDExtensionInt argc, GDExtensionVariantPtr ret, GDExtensionCallError *err) {
+	(void)args;
+	if (argc > 0) {
+		err->error = GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS;
+		err->expected = 0;
+		return;
+	}
+	err->error = GDEXTENSION_CALL_OK;
+	goCallMethod((uintptr_t)method_userdata, (uintptr_t)instance, ret, 0);
+}
+
+static void on_method_ptrcall(void *method_userdata, GDExtensionClassInstancePtr instance, const GDExtensionConstTypePtr *args, GDExtensionTypePtr ret) {
+	(void)args;
+	goCallMethod((uintptr_t)method_userdata, (uintptr_t)instance, ret, 1);
+}
+
+static GDExtensionPropertyInfo property(GDExtensionVariantType type, const void *name, const void *empty_sn, const void *empty_str) {
+	GDExtensionPropertyInfo p;
+	p.type = type;
+	p.name = (GDExtensionStringNamePtr)name;
+	p.class_name = (GDExtensionStringNamePtr)empty_sn;
+	p.hint = 0;
+	p.hint_string = (GDExtensionStringPtr)empty_str;
+	p.usage = 6; /* PROPERTY_USAGE_DEFAULT */
+	return p;
+}
+
+void gdw_register_method(const void *cls, const void *name, uintptr_t method_id, GDExtensionVariantType ret, const void *empty_sn, const void *empty_str) {
+	GDExtensionPropertyInfo ret_info = property(ret, empty_sn, empty_sn, empty_str);
+	GDExtensionClassMethodInfo info;
+	memset(&info, 0, sizeof(info));
+	info.name = (GDExtensionStringNamePtr)name;
+	info.method_userdata = (void *)method_id;
+	info.call_func = on_method_call;
+	info.ptrcall_func = on_method_ptrcall;
+	info.method_flags = GDEXTENSION_METHOD_FLAGS_DEFAULT;
+	info.has_return_value = 1;
+	info.return_value_info = &ret_info;
+	info.return_value_metadata = GDEXTENSION_METHOD_ARGUMENT_METADATA_NONE;
+	gdw.classdb_register_extension_class_method(gdw.library, cls, &info);
+}
+
+void gdw_register_signal(const void *cls, const void *name, int argc, const GDExtensionVariantType *types, void *const *arg_names, const void *empty_sn, const void *empty_str) {
+	GDExtensionPropertyInfo args[8];
+	if (argc > 8) argc = 8;
+	for (int i = 0; i < argc; i++) {
+		args[i] = property(types[i], arg_names[i], empty_sn, empty_str);
+	}
+	gdw.classdb_register_extension_class_signal(gdw.library, cls, name, args, argc);
 }
 
 void gdw_fill_initialization(GDExtensionInitialization *init) {

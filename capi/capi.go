@@ -59,6 +59,9 @@ type Hooks struct {
 	FreeInstance       func(classID, instance uintptr)
 	GetVirtualCallData func(classID uintptr, name unsafe.Pointer, hash uint32) uintptr
 	CallVirtual        func(instance, data uintptr, args, ret unsafe.Pointer)
+	// CallMethod runs a registered method; ret is a Variant, or the typed
+	// return value when ptrcall is true.
+	CallMethod func(methodID, instance uintptr, ret unsafe.Pointer, ptrcall bool)
 }
 
 var hooks Hooks
@@ -166,6 +169,9 @@ func VariantTo(t VariantType, dst, src unsafe.Pointer) {
 // VariantNil constructs a nil Variant at dst.
 func VariantNil(dst unsafe.Pointer) { C.gdw_variant_nil(dst) }
 
+// VariantCopy constructs at dst a copy of the Variant at src.
+func VariantCopy(dst, src unsafe.Pointer) { C.gdw_variant_copy(dst, src) }
+
 // VariantDestroy destroys the Variant at v.
 func VariantDestroy(v unsafe.Pointer) { C.gdw_variant_destroy(v) }
 
@@ -244,3 +250,35 @@ func RegisterClass(name, parent unsafe.Pointer, classID uintptr) {
 
 // UnregisterClass removes a class registered by RegisterClass.
 func UnregisterClass(name unsafe.Pointer) { C.gdw_unregister_class(name) }
+
+// ConstructDefault constructs the default (empty) value of type t at dst.
+func ConstructDefault(t VariantType, dst unsafe.Pointer) {
+	C.gdw_construct_default(C.GDExtensionVariantType(t), dst)
+}
+
+// VariantSet sets self[key] = value on the Variant self; false if invalid.
+func VariantSet(self, key, value unsafe.Pointer) bool {
+	return C.gdw_variant_set(self, key, value) != 0
+}
+
+// VariantCall1 calls method (a StringName) on the Variant self with one
+// argument, constructing the result Variant at ret; it returns the call error.
+func VariantCall1(self, method, arg, ret unsafe.Pointer) int {
+	return int(C.gdw_variant_call1(self, method, arg, ret))
+}
+
+// RegisterMethod registers a method without arguments returning type ret.
+func RegisterMethod(class, name unsafe.Pointer, methodID uintptr, ret VariantType, emptyName, emptyString unsafe.Pointer) {
+	C.gdw_register_method(class, name, C.uintptr_t(methodID), C.GDExtensionVariantType(ret), emptyName, emptyString)
+}
+
+// RegisterSignal registers a signal; types and names (StringName pointers in
+// C memory) describe its arguments.
+func RegisterSignal(class, name unsafe.Pointer, types []VariantType, names unsafe.Pointer, emptyName, emptyString unsafe.Pointer) {
+	ct := (*C.GDExtensionVariantType)(C.malloc(C.size_t(len(types)+1) * C.size_t(unsafe.Sizeof(C.GDExtensionVariantType(0)))))
+	defer C.free(unsafe.Pointer(ct))
+	for i, t := range types {
+		*(*C.GDExtensionVariantType)(unsafe.Add(unsafe.Pointer(ct), uintptr(i)*unsafe.Sizeof(*ct))) = C.GDExtensionVariantType(t)
+	}
+	C.gdw_register_signal(class, name, C.int(len(types)), ct, (*unsafe.Pointer)(names), emptyName, emptyString)
+}

@@ -41,11 +41,16 @@ typedef struct {
 	GDExtensionInterfaceClassdbGetMethodBind classdb_get_method_bind;
 	GDExtensionInterfaceClassdbRegisterExtensionClass5 classdb_register_extension_class5;
 	GDExtensionInterfaceClassdbUnregisterExtensionClass classdb_unregister_extension_class;
+	GDExtensionInterfaceClassdbRegisterExtensionClassMethod classdb_register_extension_class_method;
+	GDExtensionInterfaceClassdbRegisterExtensionClassSignal classdb_register_extension_class_signal;
+	GDExtensionInterfaceVariantSet variant_set;
+	GDExtensionInterfaceVariantCall variant_call;
 	// Resolved per type after loading.
 	GDExtensionVariantFromTypeConstructorFunc variant_from[GDEXTENSION_VARIANT_TYPE_VARIANT_MAX];
 	GDExtensionTypeFromVariantConstructorFunc variant_to[GDEXTENSION_VARIANT_TYPE_VARIANT_MAX];
 	GDExtensionPtrDestructor destructor[GDEXTENSION_VARIANT_TYPE_VARIANT_MAX];
 	GDExtensionPtrConstructor string_from_string_name;
+	GDExtensionPtrConstructor default_constructor[GDEXTENSION_VARIANT_TYPE_VARIANT_MAX];
 } gdw_api;
 
 extern gdw_api gdw;
@@ -60,6 +65,15 @@ void gdw_fill_initialization(GDExtensionInitialization *init);
 // gdw_register_class registers an extension class whose callbacks route to Go
 // with class_id as the class user data.
 void gdw_register_class(GDExtensionConstStringNamePtr name, GDExtensionConstStringNamePtr parent, uintptr_t class_id);
+
+// gdw_register_method registers a method without arguments that returns a
+// value of type ret; calls route to Go with method_id. empty_sn and empty_str
+// are an empty StringName and String for the property info fields.
+void gdw_register_method(const void *cls, const void *name, uintptr_t method_id, GDExtensionVariantType ret, const void *empty_sn, const void *empty_str);
+
+// gdw_register_signal registers a signal with argc arguments of the given
+// types and names (StringNames).
+void gdw_register_signal(const void *cls, const void *name, int argc, const GDExtensionVariantType *types, void *const *arg_names, const void *empty_sn, const void *empty_str);
 
 // gdw_call calls a (vararg) method bind with argc Variants laid out contiguously.
 void gdw_call(GDExtensionMethodBindPtr mb, GDExtensionObjectPtr obj, const void *variants, int argc, void *r_ret, GDExtensionCallError *r_err);
@@ -90,6 +104,7 @@ static inline void gdw_destroy(GDExtensionVariantType t, void *p) { gdw.destruct
 static inline void gdw_variant_from(GDExtensionVariantType t, void *dst, void *src) { gdw.variant_from[t](dst, src); }
 static inline void gdw_variant_to(GDExtensionVariantType t, void *dst, void *src) { gdw.variant_to[t](dst, src); }
 static inline void gdw_variant_nil(void *dst) { gdw.variant_new_nil(dst); }
+static inline void gdw_variant_copy(void *dst, const void *src) { gdw.variant_new_copy(dst, src); }
 static inline void gdw_variant_destroy(void *v) { gdw.variant_destroy(v); }
 static inline GDExtensionVariantType gdw_variant_type(const void *v) { return gdw.variant_get_type(v); }
 static inline GDExtensionBool gdw_variant_get(const void *self, const void *key, void *ret) {
@@ -101,6 +116,18 @@ static inline GDExtensionBool gdw_iter_init(const void *self, void *iter, GDExte
 static inline GDExtensionBool gdw_iter_next(const void *self, void *iter, GDExtensionBool *valid) { return gdw.variant_iter_next(self, iter, valid); }
 static inline void gdw_iter_get(const void *self, void *iter, void *ret, GDExtensionBool *valid) { gdw.variant_iter_get(self, iter, ret, valid); }
 
+static inline void gdw_construct_default(GDExtensionVariantType t, void *dst) { gdw.default_constructor[t](dst, NULL); }
+static inline GDExtensionBool gdw_variant_set(void *self, const void *key, const void *value) {
+	GDExtensionBool valid = 0;
+	gdw.variant_set(self, key, value, &valid);
+	return valid;
+}
+static inline GDExtensionCallErrorType gdw_variant_call1(void *self, const void *method, const void *arg, void *ret) {
+	GDExtensionCallError err = {GDEXTENSION_CALL_OK, 0, 0};
+	const void *args[1] = {arg};
+	gdw.variant_call(self, method, args, 1, ret, &err);
+	return err.error;
+}
 static inline GDExtensionMethodBindPtr gdw_method_bind(const void *cls, const void *method, GDExtensionInt hash) { return gdw.classdb_get_method_bind(cls, method, hash); }
 static inline GDExtensionObjectPtr gdw_construct(const void *cls) { return gdw.classdb_construct_object2(cls); }
 static inline void gdw_set_instance(void *obj, const void *cls, uintptr_t instance) { gdw.object_set_instance(obj, cls, (GDExtensionClassInstancePtr)instance); }

@@ -71,3 +71,9 @@ func goCallVirtual(instance, data C.uintptr_t, args, ret unsafe.Pointer) {
 	defer recoverCallback("call_virtual")
 	hooks.CallVirtual(uintptr(instance), uintptr(data), args, ret)
 }
+
+//export goCallMethod
+func goCallMethod(methodID, instance C.uintptr_t, ret unsafe.Pointer, ptrcall C.int) {
+	defer recoverCallback("method call")
+	hooks.CallMethod(uintptr(methodID), uintptr(instance), ret, ptrcall != 0)
+}

@@ -34,11 +34,21 @@ type DataChannel struct {
 	closed       bool  // closed by Close (or its connection's)
 	ended        bool  // the read loop ended: the remote closed or the transport died
 	dropped      int64 // messages dropped over budget (partially reliable channels only)
+	received     counter
+	sent         counter
 	writeMode    WriteMode
 	lastIsString bool
 }
 
 var errNoConnection = errorf(ErrUnconfigured, "put_packet: this channel was not created by a peer connection")
+
+// counter counts messages and their bytes.
+type counter struct{ messages, bytes int64 }
+
+func (c *counter) add(n int) {
+	c.messages++
+	c.bytes += int64(n)
+}
 
 type message struct {
 	data     []byte
@@ -129,6 +139,7 @@ func (c *DataChannel) receive(data []byte, isString bool) bool {
 	}
 	c.queue = append(c.queue, message{data: data, isString: isString})
 	c.queued += len(data)
+	c.received.add(len(data))
 	return true
 }
 
@@ -215,6 +226,9 @@ func (c *DataChannel) Send(data []byte) error {
 	if err != nil {
 		return wrapPion(err, "put_packet")
 	}
+	c.mu.Lock()
+	c.sent.add(len(data))
+	c.mu.Unlock()
 	return nil
 }
 

@@ -20,6 +20,7 @@ const (
 	ErrOutOfMemory      Error = 6
 	ErrCantCreate       Error = 20
 	ErrAlreadyInUse     Error = 22
+	ErrCantConnect      Error = 25
 	ErrConnectionError  Error = 27
 	ErrInvalidData      Error = 30
 	ErrInvalidParameter Error = 31

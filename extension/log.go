@@ -12,6 +12,7 @@ import (
 // server refusing the credentials. Poll delivers it; the Godot glue prints it
 // through Godot's error printer. Credentials are never part of Message.
 type Problem struct {
+	Code    Error  // ERR_CANT_CONNECT for STUN/TURN and connection failures, FAILED otherwise
 	Scope   string // the pion component ("ice", "dtls", ...)
 	Message string
 }
@@ -52,7 +53,11 @@ func (l *scopedProblemLogger) emit(msg string) {
 			msg = strings.ReplaceAll(msg, s, "***")
 		}
 	}
-	l.f.report(Problem{Scope: l.scope, Message: msg})
+	code := Failed
+	if l.scope == "ice" || l.scope == "turn" || l.scope == "turnc" {
+		code = ErrCantConnect
+	}
+	l.f.report(Problem{Code: code, Scope: l.scope, Message: msg})
 }
 
 func (l *scopedProblemLogger) Warn(msg string) {

@@ -126,6 +126,12 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 		}
 		p.enqueue(pc, ev)
 	})
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateFailed && p.current.Load() == pc {
+			p.reportProblem(Problem{Code: ErrCantConnect, Scope: "ice",
+				Message: "the connection failed: no candidate pair reached the peer (unreachable, blocked, or every relay refused)"})
+		}
+	})
 	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
 		defer p.recoverPion("data channel")
 		ch := p.adopt(pc, dc)

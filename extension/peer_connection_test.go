@@ -277,3 +277,76 @@ func TestUnreadUnreliableChannelDropsOldestAndDoesNotStallOthers(t *testing.T) {
 	require.True(t, ok)
 	assert.Greater(t, int(newest[0]), 0, "the oldest messages were the ones dropped")
 }
+
+func TestStatsReportThePairAndTheChannels(t *testing.T) {
+	p := newPeers(t)
+	ach, bch := p.openChannel("stats", nil)
+	for i := 0; i < 10; i++ {
+		require.NoError(t, ach.Send(make([]byte, 1000)))
+	}
+	for i := 0; i < 10; i++ {
+		p.recv(bch)
+	}
+	st := p.a.Stats()
+	assert.Equal(t, int64(StateConnected), st["connection_state"])
+	pair := st["selected_pair"].(map[string]any)
+	require.NotEmpty(t, pair)
+	local := pair["local"].(map[string]any)
+	assert.Equal(t, "host", local["type"])
+	assert.Equal(t, "127.0.0.1", local["address"])
+	assert.Equal(t, "udp", local["protocol"])
+	assert.Greater(t, pair["bytes_sent"], int64(10000), "payload plus headers went through the pair")
+	assert.GreaterOrEqual(t, pair["current_round_trip_time"], 0.0)
+	chans := st["channels"].([]any)
+	require.Len(t, chans, 1)
+	ch := chans[0].(map[string]any)
+	assert.Equal(t, "stats", ch["label"])
+	assert.Equal(t, int64(10), ch["messages_sent"])
+	assert.Equal(t, int64(10000), ch["bytes_sent"])
+	bst := p.b.Stats()["channels"].([]any)[0].(map[string]any)
+	assert.Equal(t, int64(10), bst["messages_received"])
+	assert.Equal(t, int64(10000), bst["bytes_received"])
+}
+
+func TestUnreachablePeerFailsWithAProblem(t *testing.T) {
+	pc := NewPeerConnection(loopbackOnly())
+	defer pc.Free()
+	_, err := pc.Initialize(map[string]any{"iceDisconnectedTimeout": 0.5, "iceFailedTimeout": 1.0})
+	require.NoError(t, err)
+	remote := NewPeerConnection(loopbackOnly())
+	defer remote.Free()
+	_, _, err = pc.CreateDataChannel("c", nil)
+	require.NoError(t, err)
+	require.NoError(t, pc.CreateOffer())
+	var problems []Problem
+	deadline := time.Now().Add(30 * time.Second)
+	for pc.ConnectionState() != StateFailed && time.Now().Before(deadline) {
+		for _, x := range []*PeerConnection{pc, remote} {
+			x.Poll(func(ev Event) {
+				switch ev := ev.(type) {
+				case SessionDescription:
+					require.NoError(t, x.SetLocalDescription(ev.Type, ev.SDP))
+					if x == pc {
+						require.NoError(t, remote.SetRemoteDescription(ev.Type, ev.SDP))
+					} else {
+						require.NoError(t, pc.SetRemoteDescription(ev.Type, ev.SDP))
+						// The only candidate the offerer hears of goes nowhere.
+						require.NoError(t, pc.AddICECandidate("0", 0, "candidate:1 1 udp 2130706431 127.0.0.1 9 typ host"))
+					}
+				case Problem:
+					problems = append(problems, ev)
+				}
+			})
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.Equal(t, StateFailed, pc.ConnectionState())
+	pc.Poll(func(ev Event) {
+		if pr, ok := ev.(Problem); ok {
+			problems = append(problems, pr)
+		}
+	})
+	require.NotEmpty(t, problems)
+	assert.Equal(t, ErrCantConnect, problems[len(problems)-1].Code)
+	assert.Contains(t, problems[len(problems)-1].Message, "the connection failed")
+}

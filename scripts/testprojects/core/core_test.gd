@@ -101,6 +101,16 @@ func test_in_band_channel_and_packets() -> void:
 	check(in_order, "messages in order")
 	check_eq(other.get_packet(), PackedByteArray(), "get_packet on an empty queue")
 
+	# get_stats(), this extension's own method (call it on an untyped value or
+	# with call(): WebRTCPeerConnection's static type does not declare it).
+	var stats: Dictionary = r.peers[ids[0]].get_stats()
+	check_eq(stats.connection_state, WebRTCPeerConnection.STATE_CONNECTED, "stats: state")
+	check_eq(stats.selected_pair.local.type, "host", "stats: local candidate type")
+	check_eq(stats.selected_pair.remote.protocol, "udp", "stats: remote protocol")
+	check(stats.selected_pair.bytes_sent > 1000 and stats.selected_pair.current_round_trip_time >= 0.0, "stats: pair counters")
+	var chat: Array = stats.channels.filter(func(c): return c.label == "chat")
+	check(chat.size() == 1 and chat[0].messages_sent >= 1003 and chat[0].messages_received >= 1, "stats: channel counters")
+
 
 func test_negotiated_channels_with_godot_option_spellings() -> void:
 	var r = Relay.new()
@@ -145,6 +155,33 @@ func test_channel_created_after_connecting() -> void:
 		check_eq(r.received[ids[0]][0].get_label(), "late", "late label")
 		check(not r.received[ids[0]][0].is_ordered(), "late channel unordered")
 	check_eq(a.get_signaling_state(), WebRTCPeerConnection.SIGNALING_STATE_STABLE, "no renegotiation")
+
+
+func test_unreachable_peer_raises_error_occurred() -> void:
+	var a := WebRTCPeerConnection.new()
+	var b := WebRTCPeerConnection.new()
+	check(ClassDB.class_has_signal("WebRTCGoPeerConnection", "error_occurred"), "error_occurred is a signal of the class")
+	check_eq(a.initialize({"iceDisconnectedTimeout": 0.5, "iceFailedTimeout": 1}), OK, "initialize with short timeouts")
+	var errors: Array = []
+	a.connect("error_occurred", func(code, message): errors.append([code, message]))
+	# Descriptions are exchanged, but the only candidate a hears of leads nowhere
+	# (an address nobody has in the test's network).
+	a.session_description_created.connect(func(type, sdp): a.set_local_description(type, sdp); b.set_remote_description(type, sdp))
+	b.session_description_created.connect(func(type, sdp):
+		b.set_local_description(type, sdp)
+		a.set_remote_description(type, sdp)
+		a.add_ice_candidate("0", 0, "candidate:1 1 udp 2130706431 198.18.0.99 9 typ host"))
+	a.create_data_channel("c")
+	a.create_offer()
+	var failed: bool = await wait_until(func(): return a.get_connection_state() == WebRTCPeerConnection.STATE_FAILED, [a, b], 30)
+	check(failed, "the connection fails")
+	await pump([a, b], 2)
+	check(errors.size() >= 1 and errors.back()[0] == ERR_CANT_CONNECT, "error_occurred(ERR_CANT_CONNECT, ...) emitted: %s" % str(errors))
+	var last: Dictionary = a.call("get_last_error")
+	check_eq(last.get("code"), ERR_CANT_CONNECT, "get_last_error().code")
+	check("failed" in str(last.get("message")), "get_last_error().message says why")
+	a.close()
+	b.close()
 
 
 func test_invalid_configuration_is_refused() -> void:

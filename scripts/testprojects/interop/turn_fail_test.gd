@@ -22,7 +22,11 @@ func test_wrong_credentials_fail() -> void:
 	check_eq(a.initialize(config), OK, "initialize with TURN")
 	check_eq(b.initialize({}), OK, "initialize b")
 	r.link(r.add(a), r.add(b))
+	var errors: Array = []
+	a.connect("error_occurred", func(code, message): errors.append([code, message]))
 	a.create_data_channel("c")
 	a.create_offer()
 	check(await wait_until(func(): return a.get_connection_state() == WebRTCPeerConnection.STATE_FAILED, [r], 40), "FAILED")
 	check_eq(r.candidates[0].size(), 0, "no relay candidate was gathered")
+	check(errors.any(func(e): return e[0] == ERR_CANT_CONNECT and "allocate" in e[1]), "error_occurred reports the TURN refusal: %s" % str(errors))
+	check(not errors.any(func(e): return "wrong-password" in e[1]), "no credential in error_occurred")

@@ -1,0 +1,88 @@
+package extension
+
+import (
+	"github.com/pion/webrtc/v4"
+)
+
+// Stats returns what get_stats() reports, as Godot-friendly values:
+//
+//	connection_state   int (ConnectionState)
+//	selected_pair      {local: {type, address, port, protocol}, remote: {...},
+//	                    current_round_trip_time: seconds, bytes_sent, bytes_received,
+//	                    packets_sent, packets_received}; empty before ICE selects one
+//	channels           [{label, id, messages_sent, bytes_sent, messages_received,
+//	                    bytes_received, buffered_amount, queued_bytes, dropped}]
+//
+// Byte counts of the pair are UDP payload bytes (ICE, DTLS and SCTP included);
+// channel counts are message payloads.
+func (p *PeerConnection) Stats() map[string]any {
+	p.mu.Lock()
+	pc := p.pc
+	chans := make([]*DataChannel, 0, len(p.channels))
+	for ch := range p.channels {
+		chans = append(chans, ch)
+	}
+	p.mu.Unlock()
+	out := map[string]any{"connection_state": int64(p.ConnectionState()), "selected_pair": map[string]any{}}
+	channels := []any{}
+	for _, ch := range chans {
+		channels = append(channels, ch.stats())
+	}
+	out["channels"] = channels
+	if pc == nil {
+		return out
+	}
+	sctp := pc.SCTP()
+	if sctp == nil || sctp.Transport() == nil || sctp.Transport().ICETransport() == nil {
+		return out
+	}
+	pair, err := sctp.Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil || pair.Local == nil || pair.Remote == nil {
+		return out
+	}
+	selected := map[string]any{"local": candidateStats(pair.Local), "remote": candidateStats(pair.Remote)}
+	report := pc.GetStats()
+	same := func(id string, c *webrtc.ICECandidate) bool {
+		cs, ok := report[id].(webrtc.ICECandidateStats)
+		return ok && cs.IP == c.Address && int(cs.Port) == int(c.Port)
+	}
+	for _, s := range report {
+		ps, ok := s.(webrtc.ICECandidatePairStats)
+		if !ok || !same(ps.LocalCandidateID, pair.Local) || !same(ps.RemoteCandidateID, pair.Remote) {
+			continue
+		}
+		selected["current_round_trip_time"] = ps.CurrentRoundTripTime
+		selected["bytes_sent"] = int64(ps.BytesSent)
+		selected["bytes_received"] = int64(ps.BytesReceived)
+		selected["packets_sent"] = int64(ps.PacketsSent)
+		selected["packets_received"] = int64(ps.PacketsReceived)
+	}
+	out["selected_pair"] = selected
+	return out
+}
+
+func candidateStats(c *webrtc.ICECandidate) map[string]any {
+	return map[string]any{
+		"type":     c.Typ.String(),
+		"address":  c.Address,
+		"port":     int64(c.Port),
+		"protocol": c.Protocol.String(),
+	}
+}
+
+func (c *DataChannel) stats() map[string]any {
+	c.mu.Lock()
+	s := map[string]any{
+		"label":             c.dc.Label(),
+		"id":                int64(orUnset(c.dc.ID())),
+		"messages_sent":     c.sent.messages,
+		"bytes_sent":        c.sent.bytes,
+		"messages_received": c.received.messages,
+		"bytes_received":    c.received.bytes,
+		"queued_bytes":      int64(c.queued),
+		"dropped":           c.dropped,
+	}
+	c.mu.Unlock()
+	s["buffered_amount"] = int64(c.BufferedAmount())
+	return s
+}
