@@ -461,6 +461,10 @@ func TestCoreBehaviourInGodot(t *testing.T) {
 	assert.NotContains(t, out, "secret-credential")
 }
 
+func TestServerModeThirtyTwoClientsOnOnePortInGodot(t *testing.T) {
+	runScript(t, project(t, "core"), "server_mode_test.gd", 3*time.Minute)
+}
+
 func TestGoPanicIsRecoveredNotFatal(t *testing.T) {
 	dir := project(t, "core")
 	out := runScript(t, dir, "panic_test.gd", 2*time.Minute, "WEBRTC_GO_TEST_PANIC=_create_offer")

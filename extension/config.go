@@ -21,6 +21,10 @@ type Config struct {
 	ICEDisconnectedTimeout time.Duration
 	ICEFailedTimeout       time.Duration
 	ICEKeepaliveInterval   time.Duration
+	// Server mode: all connections with the same UDPMuxPort share that one
+	// port; or ephemeral ports are taken from UDPPortMin..UDPPortMax.
+	UDPMuxPort             int
+	UDPPortMin, UDPPortMax uint16
 }
 
 // Default ICE timeouts (pion's defaults, documented in the README).
@@ -50,9 +54,11 @@ func DefaultConfig() Config {
 //	rtcpMuxPolicy       "negotiate" or "require"
 //	iceCandidatePoolSize int 0..255
 //
-// and this extension's own (seconds, int or float):
+// and this extension's own:
 //
-//	iceDisconnectedTimeout, iceFailedTimeout, iceKeepaliveInterval
+//	iceDisconnectedTimeout, iceFailedTimeout, iceKeepaliveInterval  seconds (int or float)
+//	udpMuxPort    int 1..65535: every connection with this key shares this one UDP port
+//	udpPortRange  [min, max]: local UDP ports are taken from this range
 //
 // Unknown keys are reported as warnings and ignored, as browsers do. An invalid
 // value is an ERR_INVALID_PARAMETER error naming the key; credentials are never
@@ -84,6 +90,12 @@ func ParseConfig(m map[string]any) (cfg Config, warnings []string, err error) {
 			cfg.ICEFailedTimeout, err = asSeconds(key, v, maxTimeout)
 		case "iceKeepaliveInterval":
 			cfg.ICEKeepaliveInterval, err = asSeconds(key, v, maxTimeout)
+		case "udpMuxPort":
+			var port int64
+			port, err = asInt(key, v, 1, 65535)
+			cfg.UDPMuxPort = int(port)
+		case "udpPortRange":
+			cfg.UDPPortMin, cfg.UDPPortMax, err = parsePortRange(key, v)
 		default:
 			warnings = append(warnings, fmt.Sprintf("initialize(): unknown configuration key %q ignored", key))
 		}
@@ -91,7 +103,29 @@ func ParseConfig(m map[string]any) (cfg Config, warnings []string, err error) {
 			return Config{}, nil, err
 		}
 	}
+	if cfg.UDPMuxPort != 0 && cfg.UDPPortMax != 0 {
+		return Config{}, nil, errorf(ErrInvalidParameter, "udpMuxPort and udpPortRange cannot both be set")
+	}
 	return cfg, warnings, nil
+}
+
+func parsePortRange(key string, v any) (lo, hi uint16, err error) {
+	r, ok := v.([]any)
+	if !ok || len(r) != 2 {
+		return 0, 0, wrongType(key, "an Array [min, max]", v)
+	}
+	a, err := asInt(key+"[0]", r[0], 1, 65535)
+	if err != nil {
+		return 0, 0, err
+	}
+	b, err := asInt(key+"[1]", r[1], 1, 65535)
+	if err != nil {
+		return 0, 0, err
+	}
+	if a > b {
+		return 0, 0, errorf(ErrInvalidParameter, "%s is [%d, %d]: min is more than max", key, a, b)
+	}
+	return uint16(a), uint16(b), nil
 }
 
 // secrets returns the TURN credentials, which must never be printed.

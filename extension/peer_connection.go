@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/pion/ice/v4"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
@@ -27,12 +28,19 @@ type Option func(*options)
 type options struct {
 	settings      func(*webrtc.SettingEngine)
 	receiveBudget int
+	muxOptions    []ice.UDPMuxFromPortOption
 }
 
 // WithSettingEngine lets f adjust pion's SettingEngine after this package's
 // settings (tests use it to restrict candidates to loopback).
 func WithSettingEngine(f func(*webrtc.SettingEngine)) Option {
 	return func(o *options) { o.settings = f }
+}
+
+// WithUDPMuxOptions adds options for creating a udpMuxPort mux (tests use it
+// to keep the mux on loopback).
+func WithUDPMuxOptions(opts ...ice.UDPMuxFromPortOption) Option {
+	return func(o *options) { o.muxOptions = opts }
 }
 
 // WithReceiveBudget sets the per-channel receive budget in bytes.
@@ -103,6 +111,18 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 	se.LoggerFactory = &problemLogger{report: p.reportProblem, secrets: c.secrets()}
 	se.SetSCTPMaxMessageSize(MaxMessageSize)
 	se.DetachDataChannels() // see newDataChannel
+	if c.UDPMuxPort != 0 {
+		mux, err := sharedMux(c.UDPMuxPort, p.opts.muxOptions)
+		if err != nil {
+			return nil, err
+		}
+		se.SetICEUDPMux(mux)
+	}
+	if c.UDPPortMax != 0 {
+		if err := se.SetEphemeralUDPPortRange(c.UDPPortMin, c.UDPPortMax); err != nil {
+			return nil, errorf(ErrInvalidParameter, "udpPortRange: %v", err)
+		}
+	}
 	if p.opts.settings != nil {
 		p.opts.settings(&se)
 	}
