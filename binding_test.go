@@ -558,6 +558,8 @@ func TestRPCBetweenTwoGodotProcesses(t *testing.T) {
 	}
 	assert.Contains(t, h.out, "host: hello from client 2 (player-2)")
 	assert.Contains(t, h.out, "host: all 5 acks received")
+	assert.Regexp(t, `host: stats for client 2: host [0-9.]+:\d+ <-> host [0-9.]+:\d+, rtt [0-9.]+ ms, \d+ bytes sent`, h.out)
+	assert.Regexp(t, `host:   channel reliable \(id 1\): \d+ messages sent, \d+ received`, h.out)
 	assert.Contains(t, h.out, "host: DEMO OK")
 	assert.Contains(t, client.out, "client 2: connected to the host over WebRTC")
 	assert.Contains(t, client.out, "client 2: tick 5")

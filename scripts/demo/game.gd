@@ -52,13 +52,31 @@ func tick(n: int) -> void:
 	position.rpc_id(1, Vector2(n, n * 2))
 
 
+var network # set by main.gd: the connections, for their stats
+
+
 @rpc("any_peer", "reliable")
 func ack(n: int) -> void:
 	acks += 1
 	if acks == TICKS * expected_clients:
 		print("host: all %d acks received; %d unreliable position updates arrived" % [acks, positions])
+		print_stats()
 		bye.rpc()
 		finished = true
+
+
+## Prints this extension's get_stats() for each connection.
+func print_stats() -> void:
+	for id in network.connections:
+		var s: Dictionary = network.connections[id].get_stats()
+		var pair: Dictionary = s.selected_pair
+		if pair.is_empty():
+			continue
+		print("host: stats for client %d: %s %s:%d <-> %s %s:%d, rtt %.2f ms, %d bytes sent, %d received" % [id,
+			pair.local.type, pair.local.address, pair.local.port, pair.remote.type, pair.remote.address, pair.remote.port,
+			pair.current_round_trip_time * 1000.0, pair.bytes_sent, pair.bytes_received])
+		for ch in s.channels:
+			print("host:   channel %s (id %d): %d messages sent, %d received" % [ch.label, ch.id, ch.messages_sent, ch.messages_received])
 
 
 @rpc("any_peer", "unreliable")

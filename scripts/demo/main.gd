@@ -17,6 +17,7 @@ func _initialize() -> void:
 	game = preload("res://game.gd").new()
 	game.name = "Game"
 	game.expected_clients = int(args[1]) if args.size() > 1 else 2
+	game.network = network
 	root.add_child(game)
 	network.ready_to_play.connect(func(peer): root.multiplayer.multiplayer_peer = peer)
 	deadline = Time.get_ticks_msec() + 60000
