@@ -3,8 +3,9 @@ package binding
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"unsafe"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
@@ -163,15 +164,6 @@ func arrayToGo(v unsafe.Pointer, depth int) ([]any, error) {
 	return out, err
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // newVariant constructs at dst a Variant from a Go value: nil, string,
 // StringName, int, int64, float64, bool, Object, map[string]any (Dictionary)
 // or []any (Array). Signal arguments and method results are built with it.
@@ -210,7 +202,7 @@ func newVariant(dst unsafe.Pointer, x any) error {
 		capi.ConstructDefault(capi.TypeDictionary, unsafe.Pointer(&d))
 		capi.VariantFrom(capi.TypeDictionary, dst, unsafe.Pointer(&d))
 		capi.Destroy(capi.TypeDictionary, unsafe.Pointer(&d))
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			var key, value variant
 			_ = newVariant(unsafe.Pointer(&key), k)
 			err := newVariant(unsafe.Pointer(&value), x[k])

@@ -3,7 +3,9 @@ package extension
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -65,7 +67,7 @@ func DefaultConfig() Config {
 // part of an error message.
 func ParseConfig(m map[string]any) (cfg Config, warnings []string, err error) {
 	cfg = DefaultConfig()
-	for _, key := range sortedKeys(m) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		v := m[key]
 		switch key {
 		case "iceServers":
@@ -139,15 +141,6 @@ func (c Config) secrets() []string {
 	return out
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func parseEnum[T any](key string, v any, values map[string]T) (T, error) {
 	var zero T
 	s, err := asString(key, v)
@@ -188,7 +181,7 @@ func parseICEServers(v any) ([]webrtc.ICEServer, error) {
 
 func parseICEServer(key string, m map[string]any) (webrtc.ICEServer, error) {
 	var s webrtc.ICEServer
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]
 		switch k {
 		case "urls":

@@ -2,6 +2,8 @@ package extension
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/pion/webrtc/v4"
 )
@@ -31,7 +33,7 @@ func ParseChannelOptions(label string, m map[string]any) (init webrtc.DataChanne
 		return init, nil, errorf(ErrInvalidParameter, "label is %d bytes, more than %d", len(label), maxLabelBytes)
 	}
 	var lifetimeKey string
-	for _, key := range sortedKeys(m) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		v := m[key]
 		switch key {
 		case "negotiated":
