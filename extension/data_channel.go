@@ -25,6 +25,9 @@ type DataChannel struct {
 	onClose func()        // tells the owning PeerConnection; called once on Close
 	report  func(Problem) // reports a panic on the read goroutine
 	maxSize atomic.Int64  // the remote's max message size, known once open
+	// available mirrors len(queue)-head, so that a game polling an empty
+	// channel in a tight loop does not take mu (and starve receive of it).
+	available atomic.Int64
 
 	mu           sync.Mutex
 	cond         *sync.Cond // signalled when the queue shrinks or the channel closes
@@ -124,6 +127,7 @@ func (c *DataChannel) receive(data []byte, isString bool) bool {
 			c.queue[c.head] = message{}
 			c.head++
 			c.dropped++
+			c.available.Add(-1)
 			continue
 		}
 		c.cond.Wait()
@@ -140,6 +144,7 @@ func (c *DataChannel) receive(data []byte, isString bool) bool {
 	c.queue = append(c.queue, message{data: data, isString: isString})
 	c.queued += len(data)
 	c.received.add(len(data))
+	c.available.Add(1)
 	return true
 }
 
@@ -157,7 +162,7 @@ func (c *DataChannel) Dropped() int64 {
 // Pop removes and returns the oldest received message; ok is false when none
 // is waiting.
 func (c *DataChannel) Pop() (data []byte, isString, ok bool) {
-	if c == nil {
+	if c == nil || c.available.Load() == 0 {
 		return nil, false, false
 	}
 	c.mu.Lock()
@@ -169,6 +174,7 @@ func (c *DataChannel) Pop() (data []byte, isString, ok bool) {
 	c.queue[c.head] = message{}
 	c.head++
 	c.queued -= len(m.data)
+	c.available.Add(-1)
 	if c.head == len(c.queue) {
 		c.queue = c.queue[:0]
 		c.head = 0
@@ -183,9 +189,7 @@ func (c *DataChannel) AvailablePacketCount() int {
 	if c == nil {
 		return 0
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.queue) - c.head
+	return int(c.available.Load())
 }
 
 // QueuedBytes returns the bytes of the messages waiting to be read.
@@ -372,6 +376,7 @@ func (c *DataChannel) markClosed() bool {
 	c.closed = true
 	clear(c.queue)
 	c.queue, c.head, c.queued = nil, 0, 0
+	c.available.Store(0)
 	c.cond.Broadcast()
 	onClose := c.onClose
 	c.mu.Unlock()
