@@ -23,7 +23,8 @@ type DataChannel struct {
 	budget  int
 	lossy   bool          // partially reliable: over budget, the oldest message is dropped
 	onClose func()        // tells the owning PeerConnection; called once on Close
-	report  func(Problem) // reports a panic on the read goroutine
+	report  func(Problem) // reports problems found on the read goroutine
+	violate func(Problem) // closes the whole connection, then reports why: the remote broke the protocol
 	maxSize atomic.Int64  // the remote's max message size, known once open
 	// available mirrors len(queue)-head, so that a game polling an empty
 	// channel in a tight loop does not take mu (and starve receive of it).
@@ -62,8 +63,8 @@ type message struct {
 // detaches channels: once open, the channel is read by readLoop, which starts
 // only after this wrapper exists, so no message can arrive unseen (pion's own
 // read loop would drop messages that come before a handler is set).
-func newDataChannel(dc *webrtc.DataChannel, budget int, onClose func(*DataChannel), report func(Problem)) *DataChannel {
-	c := &DataChannel{dc: dc, budget: budget, writeMode: WriteBinary, report: report}
+func newDataChannel(dc *webrtc.DataChannel, budget int, onClose func(*DataChannel), report func(Problem), violate func(Problem)) *DataChannel {
+	c := &DataChannel{dc: dc, budget: budget, writeMode: WriteBinary, report: report, violate: violate}
 	c.lossy = dc.MaxRetransmits() != nil || dc.MaxPacketLifeTime() != nil
 	c.cond = sync.NewCond(&c.mu)
 	if onClose != nil {
@@ -100,8 +101,23 @@ func (c *DataChannel) readLoop(raw datachannel.ReadWriteCloser) {
 			buf = make([]byte, min(2*len(buf), MaxMessageSize))
 			continue
 		}
+		if errors.Is(err, io.ErrShortBuffer) {
+			// Over the max-message-size we advertised: a broken or hostile
+			// peer. The rest of that message would hold SCTP's receive window,
+			// which the whole connection shares, for ever (pion cannot drop it
+			// by resetting the stream), so the connection is closed. Memory
+			// stays within SCTP's 1 MiB receive buffer.
+			pr := Problem{Code: ErrInvalidData, Scope: "datachannel", Message: fmt.Sprintf(
+				"channel %q: the remote sent a message over the advertised maximum of %d bytes; connection closed", c.dc.Label(), MaxMessageSize)}
+			if c.violate != nil {
+				go c.violate(pr)
+			} else {
+				c.Close()
+			}
+			return
+		}
 		if err != nil {
-			return // EOF, or a message over our advertised maximum from a hostile peer
+			return // EOF: the remote closed the channel, or the connection ended
 		}
 		if !c.receive(append([]byte(nil), buf[:n]...), isString) {
 			return

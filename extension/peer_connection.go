@@ -22,6 +22,11 @@ const MaxMessageSize = 256 << 10
 // accepted when the queue is empty.
 const DefaultReceiveBudget = 1 << 20
 
+// MaxChannels is how many data channels one connection keeps open. Channels
+// the remote opens beyond it are closed at once (and reported): a hostile peer
+// opening thousands of channels cannot grow memory without bound.
+const MaxChannels = 1024
+
 // Option adjusts how a PeerConnection builds its pion connection.
 type Option func(*options)
 
@@ -53,10 +58,11 @@ func WithReceiveBudget(n int) Option {
 type PeerConnection struct {
 	opts options
 
-	mu       sync.Mutex
-	pc       *webrtc.PeerConnection // nil until first use or after Close
-	closed   bool
-	channels map[*DataChannel]struct{}
+	mu          sync.Mutex
+	pc          *webrtc.PeerConnection // nil until first use or after Close
+	closed      bool
+	channels    map[*DataChannel]struct{}
+	overLimitAt *webrtc.PeerConnection // the connection whose channel limit was already reported
 
 	current atomic.Pointer[webrtc.PeerConnection] // events from any other are stale
 	gen     atomic.Uint64                         // bumped by Close and Initialize
@@ -154,6 +160,10 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 	})
 	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
 		defer p.recoverPion("data channel")
+		if !p.roomForChannel(pc) {
+			_ = dc.Close()
+			return
+		}
 		ch := p.adopt(pc, dc)
 		if ch != nil {
 			p.enqueue(pc, DataChannelReceived{Channel: ch})
@@ -181,9 +191,31 @@ func (p *PeerConnection) conn() (*webrtc.PeerConnection, error) {
 	return p.pc, nil
 }
 
+// roomForChannel reports whether pc may keep one more channel the remote
+// opened; the first refusal is reported.
+func (p *PeerConnection) roomForChannel(pc *webrtc.PeerConnection) bool {
+	p.mu.Lock()
+	full := len(p.channels) >= MaxChannels
+	first := full && p.overLimitAt != pc
+	if first {
+		p.overLimitAt = pc
+	}
+	p.mu.Unlock()
+	if first {
+		p.reportProblem(Problem{Code: ErrOutOfMemory, Scope: "datachannel", Message: fmt.Sprintf(
+			"the remote opened more than %d data channels; the extra ones are closed", MaxChannels)})
+	}
+	return !full
+}
+
 // adopt wraps a pion channel of pc, unless pc is no longer current.
 func (p *PeerConnection) adopt(pc *webrtc.PeerConnection, dc *webrtc.DataChannel) *DataChannel {
-	ch := newDataChannel(dc, p.opts.receiveBudget, p.forget, p.reportProblem)
+	ch := newDataChannel(dc, p.opts.receiveBudget, p.forget, p.reportProblem, func(pr Problem) {
+		if p.current.Load() == pc {
+			p.Close()
+			p.reportProblem(pr) // after Close, which drops pending events
+		}
+	})
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.pc != pc {
