@@ -81,3 +81,33 @@ func TestWrongTURNCredentialsFailAndAreReported(t *testing.T) {
 	assert.NotContains(t, all, "wrong-password")
 	assert.Zero(t, r.Allocations())
 }
+
+// TestLinkCutDisconnectsRecoversAndFails cuts the relayed link: DISCONNECTED
+// within 10 s; if the link returns first, CONNECTED again and data flows; if
+// it does not, FAILED within 40 s (the default ICE timeouts: 5 s + 25 s).
+func TestLinkCutDisconnectsRecoversAndFails(t *testing.T) {
+	r := startRelay(t)
+	p := newPeers(t)
+	cfg := turnConfig(r, "s3cret-pass")
+	delete(cfg, "iceFailedTimeout") // the defaults are under test
+	_, err := p.a.Initialize(cfg)
+	require.NoError(t, err)
+	ach, bch := p.openChannel("link", nil)
+
+	r.Cut(true)
+	cut := time.Now()
+	p.until("DISCONNECTED", 10*time.Second, func() bool { return p.a.ConnectionState() == StateDisconnected })
+	t.Logf("DISCONNECTED %v after the cut", time.Since(cut).Round(100*time.Millisecond))
+	r.Cut(false)
+	back := time.Now()
+	p.until("CONNECTED again", 10*time.Second, func() bool { return p.a.ConnectionState() == StateConnected })
+	t.Logf("CONNECTED %v after the link returned", time.Since(back).Round(100*time.Millisecond))
+	require.NoError(t, ach.Send([]byte("after the outage")))
+	data, _ := p.recv(bch)
+	assert.Equal(t, "after the outage", string(data))
+
+	r.Cut(true)
+	cut = time.Now()
+	p.until("FAILED", 40*time.Second, func() bool { return p.a.ConnectionState() == StateFailed })
+	t.Logf("FAILED %v after the cut", time.Since(cut).Round(100*time.Millisecond))
+}

@@ -28,6 +28,7 @@ type Relay struct {
 	allocations  atomic.Int64
 	packetsRelay atomic.Int64
 	bytesRelayed atomic.Int64
+	cut          atomic.Bool
 }
 
 // Start starts a TURN server as described by cfg.
@@ -67,6 +68,10 @@ func (r *Relay) Allocations() int64 { return r.allocations.Load() }
 // Relayed is how many packets and bytes were relayed, both directions.
 func (r *Relay) Relayed() (packets, bytes int64) { return r.packetsRelay.Load(), r.bytesRelayed.Load() }
 
+// Cut drops (true) or passes again (false) everything the relay would relay,
+// as if the link went down.
+func (r *Relay) Cut(down bool) { r.cut.Store(down) }
+
 // Close stops the server.
 func (r *Relay) Close() error { return r.server.Close() }
 
@@ -98,6 +103,9 @@ type countingConn struct {
 
 func (c *countingConn) ReadFrom(p []byte) (int, net.Addr, error) {
 	n, addr, err := c.PacketConn.ReadFrom(p)
+	for err == nil && c.relay.cut.Load() { // the link is down: drop it
+		n, addr, err = c.PacketConn.ReadFrom(p)
+	}
 	if n > 0 {
 		c.relay.packetsRelay.Add(1)
 		c.relay.bytesRelayed.Add(int64(n))
@@ -106,6 +114,9 @@ func (c *countingConn) ReadFrom(p []byte) (int, net.Addr, error) {
 }
 
 func (c *countingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
+	if c.relay.cut.Load() {
+		return len(p), nil // the link is down: dropped
+	}
 	n, err := c.PacketConn.WriteTo(p, addr)
 	if n > 0 {
 		c.relay.packetsRelay.Add(1)
