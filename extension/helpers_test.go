@@ -29,6 +29,10 @@ type peers struct {
 	a, b     *PeerConnection
 	received map[*PeerConnection][]*DataChannel
 	cands    map[*PeerConnection][]ICECandidate
+	// rewrite, if set, edits a description on its way to the other side (a
+	// man in the middle, or a lie about our limits).
+	rewrite  func(from *PeerConnection, d SessionDescription) string
+	problems []Problem // reported by either side
 }
 
 func newPeers(t *testing.T, opts ...Option) *peers {
@@ -54,12 +58,18 @@ func (p *peers) pump() {
 			switch ev := ev.(type) {
 			case SessionDescription:
 				require.NoError(p.t, pc.SetLocalDescription(ev.Type, ev.SDP))
-				require.NoError(p.t, p.other(pc).SetRemoteDescription(ev.Type, ev.SDP))
+				sdp := ev.SDP
+				if p.rewrite != nil {
+					sdp = p.rewrite(pc, ev)
+				}
+				require.NoError(p.t, p.other(pc).SetRemoteDescription(ev.Type, sdp))
 			case ICECandidate:
 				p.cands[pc] = append(p.cands[pc], ev)
 				require.NoError(p.t, p.other(pc).AddICECandidate(ev.Mid, int64(ev.MLineIndex), ev.Candidate))
 			case DataChannelReceived:
 				p.received[pc] = append(p.received[pc], ev.Channel)
+			case Problem:
+				p.problems = append(p.problems, ev)
 			}
 		})
 	}
