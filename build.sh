@@ -34,6 +34,9 @@ cross_targets=(
 	"windows windows amd64 x86_64-w64-mingw32-gcc x86_64 dll"
 )
 
+# Functions whose default glibc symbol version is newer than glibc 2.17.
+glibc_wrapped="pthread_create pthread_attr_getstack pthread_attr_getstacksize pthread_getattr_np pthread_key_create pthread_setspecific pthread_sigmask"
+
 # build_library PLATFORM GOOS GOARCH CC ARCH SUFFIX VARIANT writes one library
 # and prints its .gdextension line. Only the entry symbol is exported (a
 # version script on Linux, a .def file on Windows); on Linux the library is
@@ -44,7 +47,11 @@ build_library() {
 	local file="libwebrtc_go.$platform.template_$variant.$arch.$suffix" ldflags="" ext
 	[ "$variant" = release ] && ldflags="-s -w"
 	case $goos in
-	linux) ext="-Wl,--version-script=$root/capi/exports.map -Wl,-z,nodelete" ;;
+	# The --wrap flags route the Go runtime's pthread calls to the oldest glibc
+	# symbol versions (capi/glibc_compat_linux.c), and libpthread.so.0 is
+	# needed explicitly (before glibc 2.34 those functions live there), so the
+	# library loads on glibc older than the build machine's.
+	linux) ext="-Wl,--version-script=$root/capi/exports.map -Wl,-z,nodelete -Wl,--push-state,--no-as-needed -l:libpthread.so.0 -Wl,--pop-state $(printf -- ' -Wl,--wrap=%s' $glibc_wrapped)" ;;
 	# --export-all-symbols stops Go's linker adding its own .def (listing every
 	# cgo export); --exclude-all-symbols then leaves only what exports.def lists.
 	windows) ext="-Wl,--export-all-symbols -Wl,--exclude-all-symbols $root/capi/exports.def" ;;
