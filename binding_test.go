@@ -583,11 +583,12 @@ type editorHelp struct {
 // scripts/testprojects/editorhelp opens our classes' help pages and quits.
 func runEditorHelp(t *testing.T, dir string, env ...string) editorHelp {
 	t.Helper()
-	r := runGodot(t, dir, 2*time.Minute, env, "--editor")
-	require.False(t, r.timedOut, "the editor did not quit within 2 minutes:\n%s", r.out)
+	r := runGodot(t, dir, 3*time.Minute, env, "--editor")
+	require.False(t, r.timedOut, "the editor did not quit within 3 minutes:\n%s", r.out)
 	require.Contains(t, r.out, "DOCCHECK DONE", "the doccheck plugin did not finish (exit %d):\n%s", r.exitCode, r.out)
 	assert.Equal(t, 0, r.exitCode)
 	assertNoCrash(t, r.out)
+	t.Logf("editor run took %v", r.elapsed.Round(100*time.Millisecond))
 	h := editorHelp{pages: map[string]string{}}
 	for _, m := range helpPage.FindAllStringSubmatch(r.out, -1) {
 		require.Equal(t, m[1], m[3])

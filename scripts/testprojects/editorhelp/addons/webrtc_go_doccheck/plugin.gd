@@ -14,7 +14,7 @@ const PAGES := [
 	"class_signal:WebRTCGoPeerConnection:error_occurred",
 	"class_name:WebRTCGoDataChannel",
 ]
-const PAGE_TIMEOUT_MSEC := 20000
+const PAGE_TIMEOUT_MSEC := 60000
 
 
 func _enter_tree() -> void:
