@@ -636,7 +636,7 @@ func TestEditorHelpShowsOurDocs(t *testing.T) {
 	// Godot 4.6 merges extension XML into the help only when it starts from
 	// its help cache; the first start (no cache yet) writes the cache.
 	first := runEditorHelp(t, dir, env...)
-	t.Logf("first editor start (no help cache): our descriptions shown: %v", strings.Contains(first.pages["class_name:WebRTCGoPeerConnection"], wants[0].text))
+	t.Logf("first editor start (no help cache): our descriptions shown: %v", strings.Contains(first.pages[wants[0].page], wants[0].text))
 
 	shown := runEditorHelp(t, dir, env...)
 	assert.ElementsMatch(t, documented, shown.registered, "methods and signals ClassDB lists for our classes vs doc_classes/")
