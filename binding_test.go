@@ -619,3 +619,92 @@ func TestRPCBetweenTwoGodotProcesses(t *testing.T) {
 	assert.Contains(t, client.out, "client 2: tick 5")
 	assert.Contains(t, client.out, "client 2: DEMO OK")
 }
+
+var helpPage = regexp.MustCompile(`(?s)HELP BEGIN (\S+)\n(.*?)\nHELP END (\S+)\n`)
+
+// editorHelp is what the doccheck plugin printed from one editor run: the
+// text of each help page it opened, and the methods and signals ClassDB
+// lists for our classes ("method Class name", "signal Class name").
+type editorHelp struct {
+	pages      map[string]string
+	registered []string
+}
+
+// runEditorHelp starts the editor (headless) on dir, where the plugin of
+// scripts/testprojects/editorhelp opens our classes' help pages and quits.
+func runEditorHelp(t *testing.T, dir string, env ...string) editorHelp {
+	t.Helper()
+	r := runGodot(t, dir, 3*time.Minute, env, "--editor")
+	require.False(t, r.timedOut, "the editor did not quit within 3 minutes:\n%s", r.out)
+	require.Contains(t, r.out, "DOCCHECK DONE", "the doccheck plugin did not finish (exit %d):\n%s", r.exitCode, r.out)
+	assert.Equal(t, 0, r.exitCode)
+	assertNoCrash(t, r.out)
+	t.Logf("editor run took %v", r.elapsed.Round(100*time.Millisecond))
+	h := editorHelp{pages: map[string]string{}}
+	for _, m := range helpPage.FindAllStringSubmatch(r.out, -1) {
+		require.Equal(t, m[1], m[3])
+		h.pages[m[1]] = strings.Join(strings.Fields(m[2]), " ")
+	}
+	for _, m := range regexp.MustCompile(`(?m)^REGISTERED (method|signal) (\S+) (\S+)$`).FindAllStringSubmatch(r.out, -1) {
+		h.registered = append(h.registered, m[1]+" "+m[2]+" "+m[3])
+	}
+	return h
+}
+
+// TestEditorHelpShowsOurDocs asks a running editor for our classes' help the
+// way a user does: a plugin calls ScriptEditor.goto_help for each class,
+// method and signal page and prints the text of the EditorHelp page that
+// opens. The first sentence of every description in doc_classes/ must be on
+// the page; with the XML held back (a test-only switch in the library) none
+// of them is, and Godot's "no description" placeholder is shown instead.
+func TestEditorHelpShowsOurDocs(t *testing.T) {
+	docs := classDocs(t)
+	dir := projectFrom(t, "editorhelp", "scripts/testprojects/editorhelp")
+	// The editor's settings and help cache, isolated from other runs.
+	home, err := os.MkdirTemp("/tmp", "webrtc-go-editorhome-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(home) })
+	env := []string{"XDG_CACHE_HOME=" + home + "/cache", "XDG_CONFIG_HOME=" + home + "/config", "XDG_DATA_HOME=" + home + "/data"}
+
+	type want struct{ page, what, text string }
+	var wants []want
+	var documented []string
+	for _, c := range docs {
+		classPage := "class_name:" + c.Name
+		wants = append(wants, want{classPage, c.Name + " brief", firstSentence(c.Brief)},
+			want{classPage, c.Name + " description", firstSentence(c.Description)})
+		for _, m := range c.Methods {
+			documented = append(documented, "method "+c.Name+" "+m.Name)
+			wants = append(wants, want{"class_method:" + c.Name + ":" + m.Name, c.Name + "." + m.Name, firstSentence(m.Description)})
+		}
+		for _, s := range c.Signals {
+			documented = append(documented, "signal "+c.Name+" "+s.Name)
+			wants = append(wants, want{"class_signal:" + c.Name + ":" + s.Name, "signal " + c.Name + "." + s.Name, firstSentence(s.Description)})
+		}
+	}
+	const placeholder = "There is currently no description"
+
+	// Godot 4.6 merges extension XML into the help only when it starts from
+	// its help cache; the first start (no cache yet) writes the cache.
+	first := runEditorHelp(t, dir, env...)
+	t.Logf("first editor start (no help cache): our descriptions shown: %v", strings.Contains(first.pages[wants[0].page], wants[0].text))
+
+	shown := runEditorHelp(t, dir, env...)
+	assert.ElementsMatch(t, documented, shown.registered, "methods and signals ClassDB lists for our classes vs doc_classes/")
+	for _, w := range wants {
+		page, ok := shown.pages[w.page]
+		if assert.True(t, ok, "no help page %s", w.page) {
+			assert.True(t, strings.Contains(page, w.text), "%s: the help page %s lacks %q; it shows:\n%s", w.what, w.page, w.text, page)
+		}
+	}
+	for name, page := range shown.pages {
+		assert.NotContains(t, page, placeholder, "help page %s", name)
+	}
+
+	// Control: the same editor without our XML shows none of it.
+	control := runEditorHelp(t, dir, append(env, testNoEditorHelpEnv+"=1")...)
+	for _, w := range wants {
+		assert.False(t, strings.Contains(control.pages[w.page], w.text), "%s shown without our XML: %q", w.what, w.text)
+	}
+	assert.Contains(t, control.pages["class_name:WebRTCGoPeerConnection"], placeholder)
+}

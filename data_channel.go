@@ -25,15 +25,18 @@ func newDataChannelObject(ch *extension.DataChannel) binding.Object {
 	return dataChannelClass.NewObject(func(binding.Object) *dataChannel { return &dataChannel{ch: ch} })
 }
 
-func registerDataChannel() {
+func registerDataChannel() { dataChannelClass = binding.Register(dataChannelSpec()) }
+
+// dataChannelSpec describes the class, documented in doc_classes/WebRTCGoDataChannel.xml.
+func dataChannelSpec() binding.ClassSpec[*dataChannel] {
 	type dc = *dataChannel
-	dataChannelClass = binding.Register(binding.ClassSpec[dc]{
+	return binding.ClassSpec[dc]{
 		Name:     dataChannelClassName,
 		Parent:   "WebRTCDataChannelExtension",
 		New:      func(binding.Object) dc { return &dataChannel{} },
 		Free:     dc.free,
 		Virtuals: implement(dataChannelVirtuals, dataChannelImpls()),
-	})
+	}
 }
 
 func (d *dataChannel) free() {

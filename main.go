@@ -3,7 +3,8 @@
 // implementation on pion/webrtc. Godot calls its entry symbol webrtc_go_init
 // (package capi); at the scene level it registers WebRTCGoDataChannel and
 // WebRTCGoPeerConnection and makes the latter the default WebRTC extension, so
-// WebRTCPeerConnection.new() in any script returns one.
+// WebRTCPeerConnection.new() in any script returns one. In the editor it also
+// loads the class reference of doc_classes/ into the editor's help.
 package main
 
 import (
@@ -23,6 +24,7 @@ const (
 func init() {
 	// Only hooks here: init functions run at dlopen, before Godot is callable.
 	binding.OnInitialize(register)
+	binding.OnEditorInitialize(loadEditorHelp)
 	binding.OnDeinitialize(extension.Shutdown)
 }
 

@@ -33,9 +33,13 @@ func newPeerConnection(self binding.Object) *peerConnection {
 	return p
 }
 
-func registerPeerConnection() {
+func registerPeerConnection() { peerConnectionClass = binding.Register(peerConnectionSpec()) }
+
+// peerConnectionSpec describes the class; doc_classes/WebRTCGoPeerConnection.xml
+// documents its methods and signals (docs_test.go checks that they match).
+func peerConnectionSpec() binding.ClassSpec[*peerConnection] {
 	type pc = *peerConnection
-	peerConnectionClass = binding.Register(binding.ClassSpec[pc]{
+	return binding.ClassSpec[pc]{
 		Name:     peerConnectionClassName,
 		Parent:   "WebRTCPeerConnectionExtension",
 		New:      newPeerConnection,
@@ -52,7 +56,7 @@ func registerPeerConnection() {
 		},
 		Signals: []binding.Signal{{Name: sigErrorOccurred, Args: []binding.SignalArg{
 			{Name: "code", Type: capi.TypeInt}, {Name: "message", Type: capi.TypeString}}}},
-	})
+	}
 }
 
 func (p *peerConnection) initialize(a binding.Args, r binding.Ret) {

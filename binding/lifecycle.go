@@ -5,8 +5,9 @@ import (
 )
 
 var (
-	onInitialize   []func() error
-	onDeinitialize []func()
+	onInitialize       []func() error
+	onEditorInitialize []func() error
+	onDeinitialize     []func()
 )
 
 func init() {
@@ -26,14 +27,29 @@ func init() {
 // f may call into Godot, init functions must not.
 func OnInitialize(f func() error) { onInitialize = append(onInitialize, f) }
 
+// OnEditorInitialize adds f to the functions run when Godot initialises the
+// editor level, after the scene level; Godot does so only in the editor. Call
+// it from an init function.
+func OnEditorInitialize(f func() error) { onEditorInitialize = append(onEditorInitialize, f) }
+
 // OnDeinitialize adds f to the functions run, in reverse order, when Godot
 // deinitialises the scene level.
 func OnDeinitialize(f func()) { onDeinitialize = append(onDeinitialize, f) }
 
 func initialize(level int) {
-	if level != capi.LevelScene {
-		return
+	switch level {
+	case capi.LevelScene:
+		initializeScene()
+	case capi.LevelEditor:
+		for _, f := range onEditorInitialize {
+			if err := f(); err != nil {
+				PrintError(err)
+			}
+		}
 	}
+}
+
+func initializeScene() {
 	if err := lookupEngineMethods(); err != nil {
 		PrintError(err)
 		return
@@ -63,3 +79,9 @@ func deinitialize(level int) {
 // GodotVersion returns the running Godot's version as major, minor, patch and
 // its full version string.
 func GodotVersion() (major, minor, patch int, full string) { return capi.GodotVersion() }
+
+// LoadEditorHelp hands one class reference XML document (the format of Godot's
+// doc_classes/*.xml) to the editor's help, where it describes the classes the
+// extension registers. Call it at the editor level. It reports false when this
+// Godot has no editor help to load it into (export templates, Godot before 4.3).
+func LoadEditorHelp(xml []byte) bool { return capi.EditorHelpLoadXML(xml) }

@@ -44,6 +44,7 @@ const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExte
 	LOAD(classdb_register_extension_class_signal, "classdb_register_extension_class_signal");
 	LOAD(variant_set, "variant_set");
 	LOAD(variant_call, "variant_call");
+	gdw.editor_help_load_xml_from_utf8_chars_and_len = (void *)get_proc_address("editor_help_load_xml_from_utf8_chars_and_len");
 	for (int t = 1; t < GDEXTENSION_VARIANT_TYPE_VARIANT_MAX; t++) {
 		gdw.variant_from[t] = gdw.get_variant_from_type_constructor((GDExtensionVariantType)t);
 		gdw.variant_to[t] = gdw.get_variant_to_type_constructor((GDExtensionVariantType)t);

@@ -47,7 +47,8 @@ const (
 
 // Initialization levels.
 const (
-	LevelScene = C.GDEXTENSION_INITIALIZATION_SCENE
+	LevelScene  = C.GDEXTENSION_INITIALIZATION_SCENE
+	LevelEditor = C.GDEXTENSION_INITIALIZATION_EDITOR
 )
 
 // Hooks are the Go functions the exported callbacks forward to. Package binding
@@ -281,4 +282,14 @@ func RegisterSignal(class, name unsafe.Pointer, types []VariantType, names unsaf
 		*(*C.GDExtensionVariantType)(unsafe.Add(unsafe.Pointer(ct), uintptr(i)*unsafe.Sizeof(*ct))) = C.GDExtensionVariantType(t)
 	}
 	C.gdw_register_signal(class, name, C.int(len(types)), ct, (*unsafe.Pointer)(names), emptyName, emptyString)
+}
+
+// EditorHelpLoadXML hands one class reference XML document (Godot's doc_classes
+// format) to the editor's help. Godot copies it before returning. It reports
+// false when this Godot has no editor help (an export template, or before 4.3).
+func EditorHelpLoadXML(xml []byte) bool {
+	if len(xml) == 0 {
+		return true
+	}
+	return C.gdw_editor_help_load_xml((*C.char)(unsafe.Pointer(&xml[0])), C.GDExtensionInt(len(xml))) != 0
 }

@@ -45,6 +45,8 @@ typedef struct {
 	GDExtensionInterfaceClassdbRegisterExtensionClassSignal classdb_register_extension_class_signal;
 	GDExtensionInterfaceVariantSet variant_set;
 	GDExtensionInterfaceVariantCall variant_call;
+	// Optional: NULL outside the editor or before Godot 4.3.
+	GDExtensionsInterfaceEditorHelpLoadXmlFromUtf8CharsAndLen editor_help_load_xml_from_utf8_chars_and_len;
 	// Resolved per type after loading.
 	GDExtensionVariantFromTypeConstructorFunc variant_from[GDEXTENSION_VARIANT_TYPE_VARIANT_MAX];
 	GDExtensionTypeFromVariantConstructorFunc variant_to[GDEXTENSION_VARIANT_TYPE_VARIANT_MAX];
@@ -133,6 +135,13 @@ static inline GDExtensionObjectPtr gdw_construct(const void *cls) { return gdw.c
 static inline void gdw_set_instance(void *obj, const void *cls, uintptr_t instance) { gdw.object_set_instance(obj, cls, (GDExtensionClassInstancePtr)instance); }
 static inline void gdw_ref_set_object(void *ref, void *obj) { gdw.ref_set_object(ref, obj); }
 static inline GDExtensionObjectPtr gdw_ref_get_object(const void *ref) { return gdw.ref_get_object(ref); }
+// gdw_editor_help_load_xml hands class reference XML to the editor's help; it
+// returns 0 when this Godot has no editor help to load it into.
+static inline int gdw_editor_help_load_xml(const char *data, GDExtensionInt n) {
+	if (gdw.editor_help_load_xml_from_utf8_chars_and_len == NULL) return 0;
+	gdw.editor_help_load_xml_from_utf8_chars_and_len(data, n);
+	return 1;
+}
 static inline void gdw_unregister_class(const void *name) { gdw.classdb_unregister_extension_class(gdw.library, name); }
 
 #endif
