@@ -164,7 +164,7 @@ func test_survives_a_killed_peer() -> void:
 	check(m.busy > 0 and m.other == 0, "put_packet to the dead peer stops at the send budget with ERR_BUSY: %s" % str(m))
 	check(m.max_buffered <= SEND_BUDGET and m.max_buffered > SEND_BUDGET / 2, "buffered amount reaches, and stays within, the send budget (%d)" % m.max_buffered)
 	check(bystander.echoed - echoes_before > 100, "the other connection kept flowing (%d echoes)" % (bystander.echoed - echoes_before))
-	check(m.max_gap_ms < 2000, "no 2 s gap in its echoes (longest %d ms)" % m.max_gap_ms)
+	check(m.max_gap_ms < 5000, "no 5 s gap in its echoes (longest %d ms)" % m.max_gap_ms)
 	var t := Time.get_ticks_msec()
 	victim.pc.close()
 	check_eq(victim.pc.get_connection_state(), WebRTCPeerConnection.STATE_CLOSED, "the failed connection closes")
