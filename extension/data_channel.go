@@ -218,9 +218,17 @@ func (c *DataChannel) QueuedBytes() int {
 	return c.queued
 }
 
+// SendBudget is how many bytes a channel may have waiting to be sent (its
+// buffered amount) before Send refuses more with ERR_BUSY. pion queues every
+// message a game sends without limit, so a peer that stops reading or stops
+// answering would otherwise make memory grow for as long as the game keeps
+// sending. libwebrtc refuses at the same 16 MiB.
+const SendBudget = 16 << 20
+
 // Send sends one message, as text or binary according to the write mode. The
 // data is copied before Send returns. A message larger than MaxPacketSize is
-// refused, never truncated.
+// refused, never truncated; so is one that would take the buffered amount
+// over SendBudget (ERR_BUSY: send it again once the remote has caught up).
 func (c *DataChannel) Send(data []byte) error {
 	if c == nil {
 		return errNoConnection
@@ -236,6 +244,10 @@ func (c *DataChannel) Send(data []byte) error {
 	}
 	if max := c.MaxPacketSize(); len(data) > max {
 		return errorf(ErrInvalidParameter, "put_packet: %d bytes is more than the maximum message size of %d", len(data), max)
+	}
+	if buffered := c.dc.BufferedAmount(); buffered+uint64(len(data)) > SendBudget {
+		return errorf(ErrBusy, "put_packet: %d bytes already wait to be sent on %q (the remote is not reading, or its link is slow or gone); "+
+			"the send budget is %d bytes: wait until get_buffered_amount() drops", buffered, c.dc.Label(), SendBudget)
 	}
 	var err error
 	if mode == WriteText {

@@ -1,6 +1,9 @@
 package extension
 
 import (
+	"runtime"
+	"runtime/metrics"
+
 	"github.com/pion/webrtc/v4"
 )
 
@@ -12,6 +15,7 @@ import (
 //	                    packets_sent, packets_received}; empty before ICE selects one
 //	channels           [{label, id, messages_sent, bytes_sent, messages_received,
 //	                    bytes_received, buffered_amount, queued_bytes, dropped}]
+//	runtime            RuntimeStats(): figures of the whole extension, not of this connection
 //
 // Byte counts of the pair are UDP payload bytes (ICE, DTLS and SCTP included);
 // channel counts are message payloads.
@@ -29,6 +33,7 @@ func (p *PeerConnection) Stats() map[string]any {
 		channels = append(channels, ch.stats())
 	}
 	out["channels"] = channels
+	out["runtime"] = RuntimeStats()
 	if pc == nil {
 		return out
 	}
@@ -85,4 +90,28 @@ func (c *DataChannel) stats() map[string]any {
 	c.mu.Unlock()
 	s["buffered_amount"] = int64(c.BufferedAmount())
 	return s
+}
+
+// RuntimeStats returns figures of the extension as a whole (every connection
+// of the process), for spotting leaks in long runs:
+//
+//	goroutines        int: Go goroutines now running (pion's and ours)
+//	live_connections  int: peer connections not yet freed
+//	go_heap_bytes     int: bytes of Go heap objects (live, and garbage not yet swept)
+//	go_total_bytes    int: all memory the Go runtime has mapped (part of the process RSS)
+func RuntimeStats() map[string]any {
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
+	metrics.Read(samples)
+	value := func(s metrics.Sample) int64 {
+		if s.Value.Kind() != metrics.KindUint64 {
+			return -1
+		}
+		return int64(min(s.Value.Uint64(), 1<<62))
+	}
+	return map[string]any{
+		"goroutines":       int64(runtime.NumGoroutine()),
+		"live_connections": int64(Live()),
+		"go_heap_bytes":    value(samples[0]),
+		"go_total_bytes":   value(samples[1]),
+	}
 }

@@ -1,0 +1,201 @@
+package main
+
+// Long runs and peers that die: integration tests in headless Godot.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Tolerances of the soak: what may grow between the measurement after the
+// warm-up and the one after the 1,000 cycles.
+const (
+	soakRSSGrowthKiB    = 16 << 10 // 16 MiB: a leak of 16 KiB per cycle would exceed it
+	soakGoHeapGrowthKiB = 8 << 10  // Go heap objects, garbage not yet collected included
+	soakExtraGoroutines = 2
+	soakExtraFDs        = 2
+)
+
+var soakLine = regexp.MustCompile(`(?m)^SOAK: cycles=(\d+) parallel=(\d+) seconds=([0-9.]+) rss_kib=(\d+)->(\d+) fds=(\d+)->(\d+) goroutines=(\d+)->(\d+) live=(\d+)->(\d+) go_heap_kib=(\d+)->(\d+)$`)
+
+// TestSoakThousandConnectionCycles runs 1,000 connect / exchange / close
+// cycles (4 at a time) in one Godot process and requires that its RSS, open
+// file descriptors, goroutines and live connections stay flat.
+func TestSoakThousandConnectionCycles(t *testing.T) {
+	out := runScript(t, project(t, "core"), "soak_test.gd", 5*time.Minute, "SOAK_CYCLES=1000", "SOAK_PARALLEL=4", "SOAK_WARMUP=20")
+	m := soakLine.FindStringSubmatch(out)
+	require.NotNil(t, m, "no SOAK line")
+	n := make([]int, len(m))
+	for i := 1; i < len(m); i++ {
+		if i != 3 {
+			n[i], _ = strconv.Atoi(m[i])
+		}
+	}
+	t.Logf("1,000 cycles, %s at a time, in %s s: RSS %d -> %d KiB, FDs %d -> %d, goroutines %d -> %d, live connections %d -> %d, Go heap %d -> %d KiB",
+		m[2], m[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13])
+	assert.Equal(t, 1000, n[1], "cycles")
+	assert.Less(t, n[5]-n[4], soakRSSGrowthKiB, "RSS growth (KiB)")
+	assert.LessOrEqual(t, n[7], n[6]+soakExtraFDs, "open file descriptors")
+	assert.LessOrEqual(t, n[9], n[8]+soakExtraGoroutines, "goroutines")
+	assert.Equal(t, n[10], n[11], "live connections (the probe only)")
+	assert.Less(t, n[13]-n[12], soakGoHeapGrowthKiB, "Go heap growth (KiB)")
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's output and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// echoPeer is scripts/testprojects/interop/echo_peer.gd in its own Godot
+// process (ROLE=answer), in a process group of its own so that SIGKILL to the
+// group reaches Godot whatever scripts/godot's wrappers (ip netns exec,
+// chroot) left in between.
+type echoPeer struct {
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan error
+}
+
+func startEchoPeer(t *testing.T, url string) *echoPeer {
+	t.Helper()
+	dir := projectFrom(t, "interop-echo", "scripts/testprojects/interop")
+	copyFile(t, filepath.Join(repoRoot, "scripts", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
+	p := &echoPeer{out: &syncBuffer{}, done: make(chan error, 1)}
+	p.cmd = godotCommand(context.Background(), "--headless", "--path", dir, "-s", "res://echo_peer.gd")
+	p.cmd.Env = append(os.Environ(), "SIGNALING_URL="+url, "ROLE=answer")
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	require.NoError(t, p.cmd.Start())
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	})
+	return p
+}
+
+// wait returns the peer's exit error, killing it after timeout.
+func (p *echoPeer) wait(timeout time.Duration) error {
+	select {
+	case err := <-p.done:
+		p.done <- err // for Cleanup
+		return err
+	case <-time.After(timeout):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		return errors.New("did not exit in time (killed)")
+	}
+}
+
+// groupAlive reports whether any process of process group pgid remains.
+func groupAlive(pgid int) bool {
+	return syscall.Kill(-pgid, 0) == nil
+}
+
+var survivorLine = regexp.MustCompile(`(?m)^SURVIVOR: disconnected_ms=(-?\d+) failed_ms=(-?\d+) close_ms=(\d+) busy=(\d+) ok=(\d+) max_buffered=(\d+) bystander_echoes=(\d+) max_gap_ms=(\d+) newcomer_echoes=(\d+)$`)
+
+// TestSurvivorOfAPeerKilledWithSIGKILL: a Godot process connected to three
+// others (default ICE timeouts); one of them is killed with SIGKILL. The
+// survivor must see that connection DISCONNECTED within 10 s and FAILED
+// within 40 s, its writes to it must stop at the send budget, the other
+// connection must keep flowing, and a new connection must work afterwards
+// (checked in scripts/testprojects/interop/survivor_test.gd).
+func TestSurvivorOfAPeerKilledWithSIGKILL(t *testing.T) {
+	sig := startSignalingServer(t)
+	url := sig.url + "/sigkill"
+	dir := projectFrom(t, "survivor", "scripts/testprojects/common", "scripts/testprojects/interop")
+	copyFile(t, filepath.Join(repoRoot, "scripts", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
+	ready, killed := filepath.Join(dir, "ready"), filepath.Join(dir, "killed")
+
+	survivor := make(chan run, 1)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		survivor <- runGodot(t, dir, 3*time.Minute, []string{"SIGNALING_URL=" + url, "READY_FILE=" + ready, "KILLED_FILE=" + killed},
+			"-s", "res://survivor_test.gd")
+	}()
+	over := func() bool {
+		select {
+		case <-finished:
+			return true
+		default:
+			return false
+		}
+	}
+	sig.waitFor(t, "peer 1 joined", time.Minute, over)
+	var peers []*echoPeer
+	for id := 2; id <= 4; id++ {
+		peers = append(peers, startEchoPeer(t, url))
+		sig.waitFor(t, "peer "+strconv.Itoa(id)+" joined", time.Minute, over)
+	}
+	victim := peers[0]
+
+	deadline := time.Now().Add(90 * time.Second)
+	for !over() && time.Now().Before(deadline) {
+		if _, err := os.Stat(ready); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_, err := os.Stat(ready)
+	require.NoError(t, err, "the survivor never got ready")
+	pgid := victim.cmd.Process.Pid
+	require.NoError(t, syscall.Kill(-pgid, syscall.SIGKILL))
+	require.NoError(t, os.WriteFile(killed, []byte("killed\n"), 0o644))
+	werr := victim.wait(10 * time.Second)
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, werr, &exitErr, "the victim: %v", werr)
+	ws := exitErr.Sys().(syscall.WaitStatus)
+	assert.True(t, ws.Signaled() && ws.Signal() == syscall.SIGKILL, "the victim died of SIGKILL (%v)", ws)
+	gone := time.Now().Add(5 * time.Second)
+	for groupAlive(pgid) && time.Now().Before(gone) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	assert.False(t, groupAlive(pgid), "a process of the victim's group survived SIGKILL")
+
+	r := <-survivor
+	logOutput(t, r.out)
+	require.False(t, r.timedOut, "the survivor did not finish:\n%s", r.out)
+	require.Contains(t, r.out, "SUMMARY: 1 passed, 0 failed", "the survivor's checks failed:\n%s", r.out)
+	assert.Equal(t, 0, r.exitCode)
+	assertNoCrash(t, r.out)
+	m := survivorLine.FindStringSubmatch(r.out)
+	require.NotNil(t, m, "no SURVIVOR line")
+	t.Logf("after SIGKILL: DISCONNECTED in %s ms, FAILED in %s ms, close() %s ms; put_packet: %s OK then %s ERR_BUSY, buffered at most %s bytes; "+
+		"other connection: %s echoes meanwhile, longest gap %s ms; new connection: %s echoes",
+		m[1], m[2], m[3], m[5], m[4], m[6], m[7], m[8], m[9])
+	for i, p := range peers[1:] {
+		assert.NoError(t, p.wait(30*time.Second), "echo peer %d", i+3)
+		assertNoCrash(t, p.out.String())
+	}
+	if t.Failed() {
+		for i, p := range peers {
+			t.Logf("echo peer %d:\n%s", i+2, p.out.String())
+		}
+	}
+}
