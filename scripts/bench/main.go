@@ -46,19 +46,20 @@ type figure struct {
 var figures = []figure{
 	{"bulk16k_mbps", "Bulk, reliable ordered, 16 KiB messages, MB/s"},
 	{"bulkmax_mbps", "Bulk, reliable ordered, 256 KiB messages, MB/s"},
-	{"bulk16k_uncapped_mbps", "Bulk 16 KiB, Godot frames uncapped, MB/s"},
-	{"cpu_s_per_gb", "CPU seconds per GB (16 KiB bulk, process with both ends)"},
+	{"bulk16k_uncapped_mbps", "Bulk 16 KiB, Godot frames uncapped (main loop spinning), MB/s"},
+	{"cpu_s_per_gb", "CPU seconds per GB (16 KiB bulk), both ends in one process"},
 	{"unord_msgs", "Unordered, maxRetransmits 0, 1 KiB: messages/s received"},
 	{"unord_loss", "Unordered, maxRetransmits 0, 1 KiB: loss %"},
 	{"rtt_p50_us", "Round trip 64 B, busy polling, p50 µs"},
 	{"rtt_p99_us", "Round trip 64 B, busy polling, p99 µs"},
 	{"rtt_frame_p50_us", "Round trip 64 B, polled once per frame, p50 µs"},
-	{"setup_ms", "Setup, create_offer to both channels open, median of 20, ms"},
+	{"setup_ms", "Setup, create_offer to both channels open, median of 20, ms (Godot: frame-bound)"},
 	{"setup_frames", "Setup, frames"},
 	{"setup_uncapped_ms", "Setup, Godot frames uncapped, ms"},
 	{"rss_kib_per_conn", "RSS per established connection (50), KiB"},
 	{"goroutines_per_conn", "Goroutines per established connection (50)"},
-	{"poll_us", "One poll() with 100 idle connections open, µs"},
+	{"poll_us", "One poll() call, 100 idle connections open, µs"},
+	{"poll_sweep_us", "poll() on each of 100 idle connections, µs in all"},
 	{"poll_allocs", "Allocations per poll() (process-wide Mallocs)"},
 }
 
@@ -401,7 +402,8 @@ func (res *results) render(runs int) string {
 	runners, values := res.runners, res.values
 	var b strings.Builder
 	fmt.Fprintf(&b, "Medians of %d runs, %s, `./build.sh bench` (%.0f s of measuring).\n", runs, time.Now().UTC().Format("2006-01-02 15:04 UTC"), res.took.Seconds())
-	fmt.Fprintf(&b, "Machine: %s.\n\n", res.machine)
+	fmt.Fprintf(&b, "Machine: %s.\n", res.machine)
+	b.WriteString("Godot polls once per frame at headless Godot's default pacing (about 145 frames/s, like vsync) unless a row says otherwise; ratios are (a) divided by the other column, so above 1 is better for throughput and worse for times, CPU and memory.\n\n")
 	cell := func(r, k string) (float64, bool) {
 		v := values[r][k]
 		if len(v) == 0 {

@@ -13,6 +13,8 @@ import (
 // game's thread polls both connections and relays their events.
 type extStack struct{}
 
+var tick time.Duration
+
 type extPair struct {
 	a, b   *extension.PeerConnection
 	ca, cb *extension.DataChannel
@@ -93,7 +95,9 @@ func (p *extPair) service() {
 		p.msgs++
 		p.bytes += int64(len(d))
 	}
-	if n == 0 {
+	if tick > 0 {
+		time.Sleep(tick)
+	} else if n == 0 {
 		time.Sleep(50 * time.Microsecond)
 	}
 }

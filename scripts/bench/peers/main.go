@@ -69,6 +69,7 @@ func main() {
 	name := flag.String("stack", "ext", "ext (the extension's Go layer) or pion (raw pion/webrtc v4, defaults)")
 	dur := flag.Duration("dur", 2*time.Second, "measured time of each throughput figure")
 	only := flag.String("only", "", "comma-separated figures: bulk,unordered,rtt,setup,cost (default all)")
+	flag.DurationVar(&tick, "tick", 0, "ext: sleep this long after each loop iteration (a frame), 0 for 50 us only when nothing was read")
 	flag.Parse()
 	var s stack
 	switch *name {
@@ -120,13 +121,13 @@ func runBounded(name string, f func() error) error {
 func pushFor(p pair, size int, warm, d time.Duration) (sent int64, bytes int64, secs, cpu float64, err error) {
 	msg := make([]byte, size)
 	start := time.Now()
-	var m0, b0 int64
+	var b0 int64
 	var t0 time.Time
 	var c0 float64
 	for warmed := false; time.Since(start) < d+warm; {
 		if !warmed && time.Since(start) >= warm {
 			warmed, t0, c0 = true, time.Now(), cpuSeconds()
-			m0, b0 = p.received()
+			_, b0 = p.received()
 		}
 		for p.buffered() < bufferLimit {
 			if err := p.send(msg); err != nil {
@@ -137,7 +138,6 @@ func pushFor(p pair, size int, warm, d time.Duration) (sent int64, bytes int64, 
 		p.service()
 	}
 	_, b1 := p.received()
-	_ = m0
 	return sent, b1 - b0, time.Since(t0).Seconds(), cpuSeconds() - c0, nil
 }
 
@@ -261,6 +261,7 @@ func cost(s stack, _ time.Duration) error {
 	}
 	if per, allocs, ok := s.pollIdle(pairs, pollRounds); ok {
 		emit("poll_us", float64(per.Nanoseconds())/1e3)
+		emit("poll_sweep_us", float64(per.Nanoseconds())/1e3*float64(2*len(pairs)))
 		emit("poll_allocs", allocs)
 	}
 	return nil
