@@ -96,7 +96,7 @@ func main() {
 	flag.StringVar(&c.figures, "figures", "", "comma-separated figure groups: bulk,unordered,rtt,setup,cost (default all)")
 	flag.StringVar(&c.addon, "addon", "dist/addons/webrtc_go", "the built addon folder")
 	flag.StringVar(&c.npm, "npm", "/var/cache/godot-webrtc-go/npm", "npm cache holding @roamhq/wrtc")
-	flag.DurationVar(&c.timeout, "timeout", 4*time.Minute, "limit for one runner's run")
+	flag.DurationVar(&c.timeout, "timeout", 2*time.Minute, "limit for one runner's run")
 	out := flag.String("out", "dist/bench.md", "also write the table here")
 	readme := flag.String("readme", "", "rewrite the table between the bench markers of this file")
 	flag.Parse()
@@ -235,6 +235,9 @@ func runOnce(ctx context.Context, r runner, timeout time.Duration) (map[string]f
 	}
 	if err == nil && r.name == "godot" && !done {
 		err = errors.New("no BENCH_DONE line")
+	}
+	if err == nil && strings.Contains(stderr.String(), "SCRIPT ERROR") {
+		err = errors.New("script error")
 	}
 	if err != nil {
 		return got, fmt.Errorf("%w: %s", err, lastLines(stderr.String(), 5))
