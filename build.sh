@@ -8,6 +8,10 @@
 #   ./build.sh test      build --all, provision headless Godot, run every test
 #   ./build.sh demo      run the headless multiplayer demo (signaling server,
 #                        a host and a client Godot process)
+#   ./build.sh bench [flags]  build the addon, provision Godot and libwebrtc for
+#                        Node, run the benchmark suite (go run ./scripts/bench;
+#                        flags pass through, e.g. -runs 5 or -readme README.md):
+#                        one table on stdout and in dist/bench.md
 #
 # Environment: GODOT (a Godot 4.5+ binary to use instead of the provisioned
 # one), GODOT_ROOT (where the Debian sid root with Godot is cached), DIST (the
@@ -127,8 +131,15 @@ demo)
 	[ -n "${GODOT:-}" ] || scripts/provision-godot.sh
 	exec scripts/demo.sh "$addon"
 	;;
+bench)
+	shift
+	build
+	[ -n "${GODOT:-}" ] || scripts/provision-godot.sh
+	npm_cache=$(scripts/provision-interop.sh)
+	exec go run ./scripts/bench -addon "$addon" -npm "$npm_cache" -out "$dist/bench.md" "$@"
+	;;
 *)
-	echo "usage: ./build.sh [--all|test|demo]" >&2
+	echo "usage: ./build.sh [--all|test|demo|bench]" >&2
 	exit 2
 	;;
 esac

@@ -5,8 +5,11 @@ import (
 	"time"
 )
 
-// Benchmarks of the extension's Go layer alone (issue 6, column b): two peers
-// over loopback in one process. Run: go test -run '^$' -bench . ./extension
+// Micro-benchmarks of the extension's Go layer alone, two peers over loopback
+// in one process, for profiling: go test -run '^$' -bench . -cpuprofile
+// cpu.out ./extension. The benchmark suite of issue 6 (./build.sh bench, see
+// scripts/bench) measures the same layer as its column (b), next to Godot,
+// raw pion and libwebrtc.
 
 // BenchmarkBulk16KiB sends 16 KiB messages on a reliable ordered channel,
 // keeping the sender's buffered amount under 1 MiB; b.SetBytes gives MB/s.
@@ -97,5 +100,31 @@ func BenchmarkPollIdle100(b *testing.B) {
 	b.StopTimer()
 	for _, pc := range pcs {
 		pc.Free()
+	}
+}
+
+// BenchmarkSetup measures create_offer to both channels open for a fresh pair
+// (the relay between the two peers polls every 100 us).
+func BenchmarkSetup(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		t := &testing.T{}
+		p := newPeers(t)
+		ca := p.channel(p.a, "setup", nil)
+		b.StartTimer()
+		if err := p.a.CreateOffer(); err != nil {
+			b.Fatal(err)
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		for len(p.received[p.b]) == 0 || ca.ReadyState() != ChannelOpen || p.received[p.b][0].ReadyState() != ChannelOpen {
+			if time.Now().After(deadline) {
+				b.Fatal("channels not open after 15 s")
+			}
+			p.pump()
+			time.Sleep(100 * time.Microsecond)
+		}
+		b.StopTimer()
+		p.a.Free()
+		p.b.Free()
 	}
 }

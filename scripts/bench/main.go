@@ -1,0 +1,480 @@
+// Command bench is issue 6's benchmark suite: it runs four runners in a
+// network namespace of its own, each figure measured the same way by each,
+// and prints one markdown table of medians with ratios.
+//
+//	(a) godot  scripts/testprojects/bench/bench.gd in headless Godot with the built addon
+//	(b) ext    the extension's Go layer alone (scripts/bench/peers -stack ext)
+//	(c) pion   raw pion/webrtc v4, default settings (scripts/bench/peers -stack pion)
+//	(c) wrtc   Google's libwebrtc through npm @roamhq/wrtc in Node (scripts/bench/wrtc.js)
+//
+// Run from the repository root as root (./build.sh bench does the building and
+// provisioning): go run ./scripts/bench [-runs 3] [-dur 2s] [-out dist/bench.md]
+// [-readme README.md].
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// runner is one column: how to start it, given the namespace.
+type runner struct {
+	name  string
+	title string
+	cmd   func(ctx context.Context) *exec.Cmd
+}
+
+// figure is one row of the table.
+type figure struct {
+	key, label string
+}
+
+var figures = []figure{
+	{"bulk16k_mbps", "Bulk, reliable ordered, 16 KiB messages, MB/s"},
+	{"bulkmax_mbps", "Bulk, reliable ordered, 256 KiB messages, MB/s"},
+	{"bulk16k_uncapped_mbps", "Bulk 16 KiB, Godot frames uncapped (main loop spinning), MB/s"},
+	{"cpu_s_per_gb", "CPU seconds per GB (16 KiB bulk), both ends in one process"},
+	{"unord_msgs", "Unordered, maxRetransmits 0, 1 KiB: messages/s received"},
+	{"unord_loss", "Unordered, maxRetransmits 0, 1 KiB: loss %"},
+	{"rtt_p50_us", "Round trip 64 B, busy polling, p50 µs"},
+	{"rtt_p99_us", "Round trip 64 B, busy polling, p99 µs"},
+	{"rtt_frame_p50_us", "Round trip 64 B, polled once per frame, p50 µs"},
+	{"setup_ms", "Setup, create_offer to both channels open, median of 20, ms (Godot: frame-bound)"},
+	{"setup_frames", "Setup, frames"},
+	{"setup_uncapped_ms", "Setup, Godot frames uncapped, ms"},
+	{"rss_kib_per_conn", "RSS per established connection (50), KiB"},
+	{"goroutines_per_conn", "Goroutines per established connection (50)"},
+	{"poll_us", "One poll() call, 100 idle connections open, µs"},
+	{"poll_sweep_us", "poll() on each of 100 idle connections, µs in all"},
+	{"poll_allocs", "Allocations per poll() (process-wide Mallocs)"},
+}
+
+const (
+	beginMarker = "<!-- bench:begin -->"
+	endMarker   = "<!-- bench:end -->"
+)
+
+// config is what one bench run measures and where it writes.
+type config struct {
+	runs    int
+	dur     time.Duration
+	only    string // runners, comma-separated; empty for all
+	figures string // figure groups, comma-separated; empty for all
+	addon   string
+	npm     string
+	timeout time.Duration
+}
+
+// results holds, per runner and figure, one value per run.
+type results struct {
+	runners  []runner
+	values   map[string]map[string][]float64
+	problems []string
+	machine  string
+	took     time.Duration
+}
+
+func main() {
+	var c config
+	flag.IntVar(&c.runs, "runs", 3, "runs of every runner (the table shows medians)")
+	flag.DurationVar(&c.dur, "dur", 2*time.Second, "measured time of each throughput figure")
+	flag.StringVar(&c.only, "only", "", "comma-separated runners: godot,ext,pion,wrtc (default all)")
+	flag.StringVar(&c.figures, "figures", "", "comma-separated figure groups: bulk,unordered,rtt,setup,cost (default all)")
+	flag.StringVar(&c.addon, "addon", "dist/addons/webrtc_go", "the built addon folder")
+	flag.StringVar(&c.npm, "npm", "/var/cache/godot-webrtc-go/npm", "npm cache holding @roamhq/wrtc")
+	flag.DurationVar(&c.timeout, "timeout", 2*time.Minute, "limit for one runner's run")
+	out := flag.String("out", "dist/bench.md", "also write the table here")
+	readme := flag.String("readme", "", "rewrite the table between the bench markers of this file")
+	flag.Parse()
+	if err := benchAndReport(c, *out, *readme); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func benchAndReport(c config, out, readme string) error {
+	res, err := measure(context.Background(), c)
+	if err != nil {
+		return err
+	}
+	table := res.render(c.runs)
+	fmt.Print(table)
+	if out != "" {
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(out, []byte(table), 0o644); err != nil {
+			return err
+		}
+	}
+	if readme != "" {
+		return replaceBetweenMarkers(readme, table)
+	}
+	return nil
+}
+
+// measure runs every selected runner c.runs times, interleaved, inside a
+// network namespace made for the purpose; it must run at the repository root.
+func measure(ctx context.Context, c config) (*results, error) {
+	root, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("/tmp", "webrtc-go-bench-") // /tmp: shared with the Godot chroot
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	ns := fmt.Sprintf("webrtc-go-bench-%d", os.Getpid())
+	if err := makeNamespace(ns); err != nil {
+		return nil, fmt.Errorf("making network namespace %s (needs root): %w", ns, err)
+	}
+	defer exec.Command("ip", "netns", "del", ns).Run()
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+
+	peers := filepath.Join(tmp, "peers")
+	if out, err := exec.Command("go", "build", "-o", peers, "./scripts/bench/peers").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building the Go runner: %v\n%s", err, out)
+	}
+	project, err := godotProject(root, tmp, c.addon)
+	if err != nil && (c.only == "" || strings.Contains(c.only, "godot")) {
+		return nil, err
+	}
+	secs := fmt.Sprint(c.dur.Seconds())
+	inNS := func(ctx context.Context, args ...string) *exec.Cmd {
+		return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns}, args...)...)
+	}
+	all := []runner{
+		{"godot", "(a) Godot", func(ctx context.Context) *exec.Cmd {
+			args := []string{filepath.Join(root, "scripts", "godot"), "--headless", "--path", project, "-s", "res://bench.gd", "--", "dur=" + secs}
+			if c.figures != "" {
+				args = append(args, "only="+c.figures)
+			}
+			return inNS(ctx, args...)
+		}},
+		{"ext", "(b) Go layer", func(ctx context.Context) *exec.Cmd {
+			return inNS(ctx, peers, "-stack", "ext", "-dur", c.dur.String(), "-only", c.figures)
+		}},
+		{"pion", "(c) pion", func(ctx context.Context) *exec.Cmd {
+			return inNS(ctx, peers, "-stack", "pion", "-dur", c.dur.String(), "-only", c.figures)
+		}},
+		{"wrtc", "(c) libwebrtc", func(ctx context.Context) *exec.Cmd {
+			cmd := inNS(ctx, "node", "--expose-gc", filepath.Join(root, "scripts", "bench", "wrtc.js"), secs, c.figures)
+			cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(c.npm, "node_modules"))
+			return cmd
+		}},
+	}
+	res := &results{values: map[string]map[string][]float64{}}
+	for _, r := range all {
+		if c.only == "" || slices.Contains(strings.Split(c.only, ","), r.name) {
+			res.runners = append(res.runners, r)
+		}
+	}
+	res.machine = describeMachine(root, c.npm)
+	fmt.Fprintln(os.Stderr, res.machine)
+	start := time.Now()
+	for i := 1; i <= c.runs; i++ {
+		for _, r := range res.runners { // interleaved, so noise spreads over every column
+			t := time.Now()
+			got, err := runOnce(ctx, r, c.timeout)
+			fmt.Fprintf(os.Stderr, "run %d/%d %-5s %5.1fs %d figures\n", i, c.runs, r.name, time.Since(t).Seconds(), len(got))
+			if err != nil {
+				res.problems = append(res.problems, fmt.Sprintf("run %d, %s: %v", i, r.name, err))
+				fmt.Fprintf(os.Stderr, "  %v\n", err)
+			}
+			if res.values[r.name] == nil {
+				res.values[r.name] = map[string][]float64{}
+			}
+			for k, v := range got {
+				res.values[r.name][k] = append(res.values[r.name][k], v)
+			}
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+		}
+	}
+	res.took = time.Since(start)
+	return res, nil
+}
+
+// runOnce runs one runner and returns its figures; a failed or timed-out run
+// still returns what it printed before.
+func runOnce(ctx context.Context, r runner, timeout time.Duration) (map[string]float64, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := r.cmd(ctx)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", r.name, err)
+	}
+	got, done := parse(stdout)
+	err = cmd.Wait()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("timed out after %v", timeout)
+	}
+	if err == nil && r.name == "godot" && !done {
+		err = errors.New("no BENCH_DONE line")
+	}
+	if err == nil && strings.Contains(stderr.String(), "SCRIPT ERROR") {
+		err = errors.New("script error")
+	}
+	if err != nil {
+		return got, fmt.Errorf("%w: %s", err, lastLines(stderr.String(), 5))
+	}
+	return got, nil
+}
+
+// parse reads BENCH {"k":...,"v":...} lines; done reports a BENCH_DONE line.
+func parse(r io.Reader) (got map[string]float64, done bool) {
+	got = map[string]float64{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "BENCH_DONE" {
+			done = true
+			continue
+		}
+		rest, ok := strings.CutPrefix(line, "BENCH ")
+		if !ok {
+			continue
+		}
+		var f struct {
+			K string
+			V float64
+		}
+		if json.Unmarshal([]byte(rest), &f) == nil && f.K != "" {
+			got[f.K] = f.V
+		}
+	}
+	return got, done
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], " | ")
+}
+
+// makeNamespace creates a namespace with lo up and a veth pair whose two ends
+// both live inside it (198.18.0.0/15, the benchmarking range), with a default
+// route, as the integration tests do: every stack finds a host address, and
+// traffic between the two addresses stays on the namespace's loopback path.
+func makeNamespace(name string) error {
+	steps := [][]string{
+		{"netns", "add", name},
+		{"-n", name, "link", "set", "lo", "up"},
+		{"-n", name, "link", "add", "wgo0", "type", "veth", "peer", "name", "wgo1"},
+		{"-n", name, "addr", "add", "198.18.0.1/24", "dev", "wgo0"},
+		{"-n", name, "addr", "add", "198.18.0.2/24", "dev", "wgo1"},
+		{"-n", name, "link", "set", "wgo0", "up"},
+		{"-n", name, "link", "set", "wgo1", "up"},
+		{"-n", name, "route", "add", "default", "via", "198.18.0.2"},
+	}
+	for _, s := range steps {
+		if out, err := exec.Command("ip", s...).CombinedOutput(); err != nil {
+			exec.Command("ip", "netns", "del", name).Run()
+			return fmt.Errorf("ip %s: %v: %s", strings.Join(s, " "), err, out)
+		}
+	}
+	return nil
+}
+
+// godotProject makes a project under tmp with the addon installed, the
+// extension listed in .godot/extension_list.cfg (a -s run loads extensions
+// only from there) and the runner script.
+func godotProject(root, tmp, addon string) (string, error) {
+	dir := filepath.Join(tmp, "project")
+	if _, err := os.Stat(filepath.Join(addon, "webrtc_go.gdextension")); err != nil {
+		return "", fmt.Errorf("no built addon in %s (run ./build.sh): %w", addon, err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "addons", "webrtc_go"), os.DirFS(addon)); err != nil {
+		return "", err
+	}
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "scripts", "testprojects", "bench"))); err != nil {
+		return "", err
+	}
+	files := map[string]string{
+		".godot/extension_list.cfg": "res://addons/webrtc_go/webrtc_go.gdextension\n",
+		"project.godot":             "config_version=5\n\n[application]\nconfig/name=\"webrtc-go-bench\"\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// describeMachine names the CPU, core count, load and component versions.
+func describeMachine(root, npm string) string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	load := "?"
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = strings.Join(strings.Fields(string(b))[:3], " ")
+	}
+	output := func(name string, args ...string) string {
+		b, err := exec.Command(name, args...).Output()
+		if err != nil {
+			return "?"
+		}
+		return strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
+	}
+	pion := output("go", "list", "-m", "-f", "{{.Version}}", "github.com/pion/webrtc/v4")
+	godot := output(filepath.Join(root, "scripts", "godot"), "--headless", "--version")
+	var pkg struct{ Version string }
+	if b, err := os.ReadFile(filepath.Join(npm, "node_modules", "@roamhq", "wrtc", "package.json")); err == nil {
+		_ = json.Unmarshal(b, &pkg)
+	}
+	return fmt.Sprintf("%s, %d cores (load average %s at start); %s; pion/webrtc %s; Godot %s; Node %s with @roamhq/wrtc %s",
+		cpu, runtime.NumCPU(), load, runtime.Version(), pion, godot, output("node", "--version"), pkg.Version)
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func format(v float64) string {
+	switch a := max(v, -v); {
+	case a >= 1000:
+		return addCommas(fmt.Sprintf("%.0f", v))
+	case a >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+func addCommas(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// render makes the markdown table: medians per runner, then ratios of (a) to
+// each reference and to (b).
+func (res *results) render(runs int) string {
+	runners, values := res.runners, res.values
+	var b strings.Builder
+	fmt.Fprintf(&b, "Medians of %d runs, %s, `./build.sh bench` (%.0f s of measuring).\n", runs, time.Now().UTC().Format("2006-01-02 15:04 UTC"), res.took.Seconds())
+	fmt.Fprintf(&b, "Machine: %s.\n", res.machine)
+	b.WriteString("Godot polls once per frame at headless Godot's default pacing (about 145 frames/s, like vsync) unless a row says otherwise; ratios are (a) divided by the other column, so above 1 is better for throughput and worse for times, CPU and memory.\n\n")
+	cell := func(r, k string) (float64, bool) {
+		v := values[r][k]
+		if len(v) == 0 {
+			return 0, false
+		}
+		return median(v), true
+	}
+	header := []string{"figure"}
+	for _, r := range runners {
+		header = append(header, r.title)
+	}
+	type ratio struct{ num, den, title string }
+	var ratios []ratio
+	has := func(name string) bool {
+		return slices.ContainsFunc(runners, func(r runner) bool { return r.name == name })
+	}
+	for _, q := range []ratio{{"godot", "pion", "(a)/(c) pion"}, {"godot", "wrtc", "(a)/(c) libwebrtc"}, {"godot", "ext", "(a)/(b)"}} {
+		if has(q.num) && has(q.den) {
+			ratios = append(ratios, q)
+			header = append(header, q.title)
+		}
+	}
+	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	for _, f := range figures {
+		row := []string{f.label}
+		any := false
+		for _, r := range runners {
+			if v, ok := cell(r.name, f.key); ok {
+				row = append(row, format(v))
+				any = true
+			} else {
+				row = append(row, "–")
+			}
+		}
+		if !any {
+			continue
+		}
+		for _, q := range ratios {
+			n, ok1 := cell(q.num, f.key)
+			d, ok2 := cell(q.den, f.key)
+			if ok1 && ok2 && d != 0 {
+				row = append(row, fmt.Sprintf("%.2f", n/d))
+			} else {
+				row = append(row, "–")
+			}
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
+	}
+	if len(res.problems) > 0 {
+		b.WriteString("\nProblems during the run:\n")
+		for _, p := range res.problems {
+			fmt.Fprintf(&b, "- %s\n", p)
+		}
+	}
+	return b.String()
+}
+
+// replaceBetweenMarkers puts text between the bench markers of file.
+func replaceBetweenMarkers(file, text string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	s := string(b)
+	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no %s ... %s section", file, beginMarker, endMarker)
+	}
+	s = s[:i+len(beginMarker)] + "\n" + text + s[j:]
+	return os.WriteFile(file, []byte(s), 0o644)
+}
