@@ -226,23 +226,6 @@ func (p *PeerConnection) adopt(pc *webrtc.PeerConnection, dc *webrtc.DataChannel
 	return ch
 }
 
-// idInUse reports whether a channel of the connection has stream id id (pion
-// would accept a second one, which could never open).
-func (p *PeerConnection) idInUse(id uint16) bool {
-	p.mu.Lock()
-	channels := make([]*DataChannel, 0, len(p.channels))
-	for ch := range p.channels {
-		channels = append(channels, ch)
-	}
-	p.mu.Unlock()
-	for _, ch := range channels { // outside mu: pion's channel lock is taken
-		if got := ch.dc.ID(); got != nil && *got == id {
-			return true
-		}
-	}
-	return false
-}
-
 func (p *PeerConnection) forget(ch *DataChannel) {
 	p.mu.Lock()
 	delete(p.channels, ch)

@@ -187,3 +187,20 @@ func checkCandidate(remote *webrtc.SessionDescription, line string) error {
 	}
 	return errorf(ErrInvalidParameter, "add_ice_candidate: the candidate's ufrag %q is not the remote description's (a candidate of another session?)", clip(ufrag.Value))
 }
+
+// idInUse reports whether a channel of the connection has stream id id (pion
+// would accept a second one, which could never open).
+func (p *PeerConnection) idInUse(id uint16) bool {
+	p.mu.Lock()
+	channels := make([]*DataChannel, 0, len(p.channels))
+	for ch := range p.channels {
+		channels = append(channels, ch)
+	}
+	p.mu.Unlock()
+	for _, ch := range channels { // outside mu: pion's channel lock is taken
+		if got := ch.dc.ID(); got != nil && *got == id {
+			return true
+		}
+	}
+	return false
+}
