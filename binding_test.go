@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -200,6 +201,7 @@ func assertNoCrash(t *testing.T, out string) {
 func logOutput(t *testing.T, out string) {
 	t.Helper()
 	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, len(out)+1) // a line may be long (hostile_test.gd passes 1 MiB arguments)
 	for sc.Scan() {
 		line := sc.Text()
 		if strings.HasPrefix(line, "FAIL") || strings.Contains(line, "CHECK FAILED") || strings.Contains(line, "ERROR") || strings.HasPrefix(line, "SUMMARY") {
@@ -510,6 +512,92 @@ func TestCoreBehaviourInGodot(t *testing.T) {
 	assert.Contains(t, out, "set the remote description first")
 	// ...and never a credential.
 	assert.NotContains(t, out, "secret-credential")
+}
+
+// hostileCall is one call of hostile_test.gd and what Godot printed during it.
+type hostileCall struct {
+	n             int
+	kind          string // error, warning or quiet
+	what, expect  string
+	errors, warns []string // ERROR: and WARNING: lines printed between the markers
+	ended         bool
+}
+
+var (
+	hostileBegin = regexp.MustCompile(`^HOSTILE BEGIN (\d+) (error|warning|quiet) (.*) \| (.*)$`)
+	hostileEnd   = regexp.MustCompile(`^HOSTILE END (\d+)$`)
+	hostileTotal = regexp.MustCompile(`(?m)^HOSTILE CALLS (\d+)$`)
+)
+
+// parseHostile splits Godot's output at the markers hostile_test.gd prints on
+// stderr (where Godot prints errors too, unbuffered, so the order holds).
+func parseHostile(out string) []*hostileCall {
+	var calls []*hostileCall
+	var cur *hostileCall
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if m := hostileBegin.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			cur = &hostileCall{n: n, kind: m[2], what: m[3], expect: m[4]}
+			calls = append(calls, cur)
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		switch {
+		case hostileEnd.MatchString(line):
+			cur.ended = true
+			cur = nil
+		case strings.HasPrefix(line, "ERROR:"):
+			cur.errors = append(cur.errors, line)
+		case strings.HasPrefix(line, "WARNING:"):
+			cur.warns = append(cur.warns, line)
+		}
+	}
+	return calls
+}
+
+// TestHostileCallsInGodot runs the hostile sweep: every public method of
+// WebRTCPeerConnection and WebRTCDataChannel in wrong states and with hostile
+// arguments. Each bad call returns an error (checked in GDScript) and prints a
+// reason naming the problem (checked here); legal calls print nothing; Godot
+// keeps running, and valid use still works at the end.
+func TestHostileCallsInGodot(t *testing.T) {
+	dir := project(t, "core")
+	out := runScript(t, dir, "hostile_test.gd", 3*time.Minute)
+	m := hostileTotal.FindStringSubmatch(out)
+	require.NotNil(t, m, "hostile_test.gd did not reach its last test")
+	total, _ := strconv.Atoi(m[1])
+	calls := parseHostile(out)
+	require.Len(t, calls, total, "markers of every call")
+	kinds := map[string]int{}
+	for i, c := range calls {
+		kinds[c.kind]++
+		assert.Equal(t, i+1, c.n, "calls in order")
+		if !assert.True(t, c.ended, "call %d (%s) never returned", c.n, c.what) {
+			continue
+		}
+		switch c.kind {
+		case "error":
+			if assert.NotEmpty(t, c.errors, "call %d (%s) printed no reason", c.n, c.what) {
+				assert.True(t, slices.ContainsFunc(c.errors, func(l string) bool { return strings.Contains(l, c.expect) }),
+					"call %d (%s): no error mentions %q: %q", c.n, c.what, c.expect, c.errors)
+			}
+		case "warning":
+			assert.Empty(t, c.errors, "call %d (%s)", c.n, c.what)
+			assert.True(t, slices.ContainsFunc(c.warns, func(l string) bool { return strings.Contains(l, c.expect) }),
+				"call %d (%s): no warning mentions %q: %q", c.n, c.what, c.expect, c.warns)
+		case "quiet":
+			assert.Empty(t, c.errors, "call %d (%s) is legal and must print nothing", c.n, c.what)
+			assert.Empty(t, c.warns, "call %d (%s) is legal and must print nothing", c.n, c.what)
+		}
+	}
+	for _, secret := range []string{"hostile-secret-1", "hostile-secret-2"} {
+		assert.NotContains(t, out, secret, "a credential was printed")
+	}
+	t.Logf("%d hostile calls: %d refused with a printed reason, %d accepted with a warning, %d legal and silent",
+		total, kinds["error"], kinds["warning"], kinds["quiet"])
 }
 
 func TestServerModeThirtyTwoClientsOnOnePortInGodot(t *testing.T) {

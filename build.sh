@@ -113,6 +113,16 @@ run_tests() {
 	go vet ./...
 	echo "== unit tests (race detector)"
 	go test -race -count=1 ./extension/... ./binding/... ./capi/...
+	echo "== fuzzing: each target of extension/ for ${FUZZTIME:-15s} (a failing input is saved in extension/testdata/fuzz)"
+	local target out
+	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' extension/*_test.go | cut -c6- | sort); do
+		if ! out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "${FUZZTIME:-15s}" -fuzzminimizetime 1s ./extension 2>&1); then
+			echo "$out" | tail -40 >&2
+			echo "$target failed: commit the saved input once fixed" >&2
+			exit 1
+		fi
+		echo "$target: $(echo "$out" | grep '^fuzz: elapsed' | tail -1 | sed -e 's/^fuzz: //' -e 's| ([0-9]*/sec)||')"
+	done
 	echo "== integration tests in headless Godot"
 	WEBRTC_GO_ADDON="$addon" INTEROP_TABLE="$dist/interop.md" go test -count=1 -timeout 25m -v . 2>&1 |
 		tee "$dist/integration.log" | grep -E '^\s*(=== RUN|--- |PASS|FAIL|ok|panic)' || true

@@ -68,7 +68,8 @@ func FuzzParseChannelOptions(f *testing.F) {
 }
 
 // FuzzRemoteDescriptionAndCandidates feeds hostile SDP and candidate lines to a
-// peer connection: every call must return, with an error or not, and never panic.
+// peer connection: every call must return, with an error or not, and never
+// panic, and a refused description must leave the signaling state as it was.
 func FuzzRemoteDescriptionAndCandidates(f *testing.F) {
 	f.Add("offer", minimalOffer, "0", int64(0), "candidate:1 1 udp 2130706431 127.0.0.1 9 typ host")
 	f.Add("answer", "v=0\r\n", "", int64(7), "a=candidate:x")
@@ -76,7 +77,10 @@ func FuzzRemoteDescriptionAndCandidates(f *testing.F) {
 	f.Fuzz(func(t *testing.T, typ, sdp, mid string, index int64, candidate string) {
 		pc := NewPeerConnection(loopbackOnly())
 		defer pc.Free()
-		_ = pc.SetRemoteDescription(typ, sdp)
+		before := pc.SignalingState()
+		if err := pc.SetRemoteDescription(typ, sdp); err != nil && pc.SignalingState() != before {
+			t.Fatalf("set_remote_description failed (%v) but moved the signaling state from %d to %d", err, before, pc.SignalingState())
+		}
 		_ = pc.AddICECandidate(mid, index, candidate)
 		pc.Poll(func(Event) {})
 	})

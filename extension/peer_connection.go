@@ -327,6 +327,10 @@ func (p *PeerConnection) CreateOffer() error {
 	if err != nil {
 		return err
 	}
+	if st := pc.SignalingState(); st != webrtc.SignalingStateStable && st != webrtc.SignalingStateHaveLocalOffer {
+		// As the browsers: pion would create one, which could never be applied.
+		return errorf(ErrUnavailable, "create_offer: the signaling state is %s; answer the remote offer first", st)
+	}
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {
 		return wrapPion(err, "create_offer")
@@ -338,10 +342,13 @@ func (p *PeerConnection) CreateOffer() error {
 func parseDescription(call, typ, raw string) (webrtc.SessionDescription, error) {
 	t := webrtc.NewSDPType(typ)
 	if t == webrtc.SDPTypeUnknown {
-		return webrtc.SessionDescription{}, errorf(ErrInvalidParameter, "%s: type is %q, want \"offer\", \"answer\", \"pranswer\" or \"rollback\"", call, typ)
+		return webrtc.SessionDescription{}, errorf(ErrInvalidParameter, "%s: type is %q, want \"offer\", \"answer\", \"pranswer\" or \"rollback\"", call, clip(typ))
 	}
 	desc := webrtc.SessionDescription{Type: t, SDP: raw}
 	if t != webrtc.SDPTypeRollback {
+		if strings.TrimSpace(raw) == "" {
+			return desc, errorf(ErrInvalidData, "%s: the SDP is empty", call)
+		}
 		if _, err := desc.Unmarshal(); err != nil {
 			return desc, errorf(ErrInvalidData, "%s: the SDP cannot be parsed: %v", call, err)
 		}
@@ -373,6 +380,11 @@ func (p *PeerConnection) SetRemoteDescription(typ, raw string) error {
 	pc, err := p.conn()
 	if err != nil {
 		return err
+	}
+	if remoteTransitionAllowed(pc.SignalingState(), desc.Type) { // else pion refuses it, changing nothing
+		if err := checkRemoteDescription("set_remote_description", desc); err != nil {
+			return err
+		}
 	}
 	if err := pc.SetRemoteDescription(desc); err != nil {
 		return wrapPion(err, "set_remote_description")
@@ -408,6 +420,11 @@ func (p *PeerConnection) AddICECandidate(mid string, index int64, candidate stri
 	}
 	line := strings.TrimSpace(candidate)
 	line = strings.TrimPrefix(line, "a=")
+	if line != "" {
+		if err := checkCandidate(remote, line); err != nil {
+			return err
+		}
+	}
 	idx := uint16(index)
 	init := webrtc.ICECandidateInit{Candidate: line, SDPMLineIndex: &idx}
 	if mid != "" {
@@ -432,7 +449,7 @@ func checkMedia(remote *webrtc.SessionDescription, mid string, index int) error 
 				return nil
 			}
 		}
-		return errorf(ErrInvalidParameter, "add_ice_candidate: the remote description has no media section with mid %q", mid)
+		return errorf(ErrInvalidParameter, "add_ice_candidate: the remote description has no media section with mid %q", clip(mid))
 	}
 	if index >= len(parsed.MediaDescriptions) {
 		return errorf(ErrInvalidParameter, "add_ice_candidate: m-line index %d, but the remote description has %d media sections", index, len(parsed.MediaDescriptions))
@@ -451,6 +468,9 @@ func (p *PeerConnection) CreateDataChannel(label string, opts map[string]any) (*
 	pc, err := p.conn()
 	if err != nil {
 		return nil, warnings, err
+	}
+	if init.ID != nil && p.idInUse(*init.ID) {
+		return nil, warnings, errorf(ErrInvalidParameter, "create_data_channel: id %d is already used by another channel of this connection", *init.ID)
 	}
 	dc, err := pc.CreateDataChannel(label, &init)
 	if err != nil {
