@@ -1,6 +1,7 @@
 package extension
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -131,4 +132,38 @@ func TestEmptyMessagesArrive(t *testing.T) {
 	assert.Empty(t, data)
 	assert.True(t, isString)
 	assert.Zero(t, b.QueuedBytes())
+}
+
+// TestRemoteCandidatesAreCapped: a remote cannot make us probe thousands of
+// addresses, neither through add_ice_candidate nor through a=candidate lines
+// in its description; a new remote description starts a new count.
+func TestRemoteCandidatesAreCapped(t *testing.T) {
+	other := NewPeerConnection(loopbackOnly())
+	defer other.Free()
+	offer := offerOf(t, other)
+	pc := NewPeerConnection(loopbackOnly())
+	defer pc.Free()
+	require.NoError(t, pc.SetRemoteDescription("offer", offer))
+	candidate := func(i int) string {
+		return fmt.Sprintf("candidate:%d 1 udp 2130706431 127.0.%d.%d 9 typ host", i, i/250, i%250+1)
+	}
+	for i := 0; i < MaxRemoteCandidates; i++ {
+		require.NoError(t, pc.AddICECandidate("0", 0, candidate(i)), "candidate %d", i)
+	}
+	err := pc.AddICECandidate("0", 0, candidate(MaxRemoteCandidates))
+	assert.Equal(t, ErrInvalidData, Code(err), "%v", err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("more than %d candidates", MaxRemoteCandidates))
+	assert.NoError(t, pc.AddICECandidate("0", 0, ""), "the end of candidates is still accepted")
+
+	var lines strings.Builder
+	for i := 0; i <= MaxRemoteCandidates; i++ {
+		lines.WriteString("a=" + candidate(i) + "\r\n")
+	}
+	flooded := strings.Replace(offer, "a=mid:", lines.String()+"a=mid:", 1)
+	fresh := NewPeerConnection(loopbackOnly())
+	defer fresh.Free()
+	err = fresh.SetRemoteDescription("offer", flooded)
+	assert.Equal(t, ErrInvalidData, Code(err), "%v", err)
+	assert.Contains(t, err.Error(), "a=candidate lines, more than")
+	assert.Equal(t, SignalingStable, fresh.SignalingState(), "a refused description changes nothing")
 }

@@ -27,6 +27,12 @@ const DefaultReceiveBudget = 1 << 20
 // opening thousands of channels cannot grow memory without bound.
 const MaxChannels = 1024
 
+// MaxRemoteCandidates is how many remote candidates one connection accepts
+// (per remote description). Each one makes pion send connectivity checks to
+// its address: a hostile peer must not make us probe thousands of addresses.
+// Real peers send a handful.
+const MaxRemoteCandidates = 256
+
 // Option adjusts how a PeerConnection builds its pion connection.
 type Option func(*options)
 
@@ -63,6 +69,9 @@ type PeerConnection struct {
 	closed      bool
 	channels    map[*DataChannel]struct{}
 	overLimitAt *webrtc.PeerConnection // the connection whose channel limit was already reported
+
+	candidatesFor *webrtc.SessionDescription // the remote description remoteCandidates counts for
+	remoteCands   int
 
 	current atomic.Pointer[webrtc.PeerConnection] // events from any other are stale
 	gen     atomic.Uint64                         // bumped by Close and Initialize
@@ -425,6 +434,9 @@ func (p *PeerConnection) AddICECandidate(mid string, index int64, candidate stri
 			return err
 		}
 	}
+	if line != "" && !p.countRemoteCandidate(remote) {
+		return errorf(ErrInvalidData, "add_ice_candidate: the remote sent more than %d candidates; the rest are refused", MaxRemoteCandidates)
+	}
 	idx := uint16(index)
 	init := webrtc.ICECandidateInit{Candidate: line, SDPMLineIndex: &idx}
 	if mid != "" {
@@ -434,6 +446,22 @@ func (p *PeerConnection) AddICECandidate(mid string, index int64, candidate stri
 		return &CodeError{Code: ErrInvalidData, Err: fmt.Errorf("add_ice_candidate: invalid candidate: %w", err)}
 	}
 	return nil
+}
+
+// countRemoteCandidate counts one more candidate for the remote description
+// and reports whether it is within MaxRemoteCandidates. A new remote
+// description (an ICE restart, a new connection) starts a new count.
+func (p *PeerConnection) countRemoteCandidate(remote *webrtc.SessionDescription) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.candidatesFor == nil || p.candidatesFor.SDP != remote.SDP {
+		p.candidatesFor, p.remoteCands = remote, 0
+	}
+	if p.remoteCands >= MaxRemoteCandidates {
+		return false
+	}
+	p.remoteCands++
+	return true
 }
 
 // checkMedia checks that the remote description has the media section a

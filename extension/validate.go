@@ -41,6 +41,9 @@ func checkRemoteDescription(call string, desc webrtc.SessionDescription) error {
 			ufrag, _ = media.Attribute("ice-ufrag")
 			pwd, _ = media.Attribute("ice-pwd")
 		}
+		if n := countCandidates(media); n > MaxRemoteCandidates {
+			return errorf(ErrInvalidData, "%s: %d a=candidate lines, more than the %d accepted", call, n, MaxRemoteCandidates)
+		}
 		if err := checkCandidates(media); err != nil {
 			return errorf(ErrInvalidData, "%s: no usable a=candidate line: %v", call, err)
 		}
@@ -89,6 +92,16 @@ func candidateMedia(d *sdp.SessionDescription) *sdp.MediaDescription {
 		}
 	}
 	return nil
+}
+
+// countCandidates counts a media section's a=candidate lines.
+func countCandidates(m *sdp.MediaDescription) (n int) {
+	for _, a := range m.Attributes {
+		if a.IsICECandidate() {
+			n++
+		}
+	}
+	return n
 }
 
 // checkCandidates fails, as pion does, when a media section lists candidates
