@@ -28,7 +28,7 @@ const (
 type Impairment struct {
 	Loss      float64       // probability that a datagram is dropped
 	Delay     time.Duration // added to every datagram
-	Jitter    time.Duration // a uniform random -Jitter..+Jitter added to Delay (the sum is at least 0); as with netem, jitter alone reorders datagrams closer together than it
+	Jitter    time.Duration // a uniform random -Jitter..+Jitter added to Delay (the sum is at least 0); jitter keeps the order, as a queue would: a datagram never leaves before the one that came before it
 	Duplicate float64       // probability that a datagram is sent twice (the copy right after it)
 	Reorder   float64       // probability that a datagram is held back ReorderHold longer, so the ones sent after it overtake it
 	// ReorderHold is how long a held-back datagram waits beyond its delay;
@@ -51,7 +51,7 @@ type ImpairStats struct {
 	Lost       int64 // dropped by Loss
 	Duplicated int64 // extra copies sent
 	HeldBack   int64 // held back by Reorder
-	Reordered  int64 // sent after a datagram that reached the relay later (by Reorder or by Jitter)
+	Reordered  int64 // sent after a datagram that reached the relay later (measured: held back by Reorder and actually overtaken)
 	Overflow   int64 // dropped because the allocation's queue was full
 	Delayed    int64 // went through the delay queue
 }
@@ -93,7 +93,8 @@ func (im *impairer) stats() ImpairStats {
 // verdict is what happens to one datagram.
 type verdict struct {
 	lost, duplicate, scheduled bool
-	delay                      time.Duration
+	held                       bool          // held back by Reorder: not bound by order
+	delay                      time.Duration // Delay and Jitter, plus ReorderHold if held
 	queueLimit                 int
 }
 
@@ -115,6 +116,7 @@ func (im *impairer) decide() verdict {
 	}
 	if m.Reorder > 0 && im.rng.Float64() < m.Reorder {
 		v.delay += m.ReorderHold
+		v.held = true
 		im.heldBack.Add(1)
 	}
 	return v
@@ -161,7 +163,8 @@ type scheduler struct {
 	queue    datagramQueue
 	order    uint64
 	seq      uint64
-	lastSent uint64 // highest seq sent so far
+	lastSent uint64    // highest seq sent so far
+	lastDue  time.Time // due time of the last datagram queued in order (not held back)
 }
 
 func newScheduler(imp *impairer, send func([]byte, net.Addr) error) *scheduler {
@@ -200,6 +203,12 @@ func (s *scheduler) write(p []byte, addr net.Addr) error {
 		return err
 	}
 	due := time.Now().Add(v.delay)
+	if !v.held {
+		if due.Before(s.lastDue) {
+			due = s.lastDue // jitter keeps the order
+		}
+		s.lastDue = due
+	}
 	data := append([]byte(nil), p...)
 	for range copies {
 		if len(s.queue) >= v.queueLimit {
