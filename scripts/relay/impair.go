@@ -153,11 +153,11 @@ func (q *datagramQueue) Pop() any {
 // scheduler sends an allocation's delayed datagrams at their due time: one
 // goroutine and a time-ordered queue per allocation.
 type scheduler struct {
-	imp   *impairer
-	send  func([]byte, net.Addr) error // writes one datagram (and counts it)
-	wake  chan struct{}
-	done  chan struct{}
-	close sync.Once
+	imp  *impairer
+	send func([]byte, net.Addr) error // writes one datagram (and counts it)
+	wake chan struct{}
+	done chan struct{}
+	once sync.Once
 
 	mu       sync.Mutex
 	queue    datagramQueue
@@ -261,5 +261,5 @@ func (s *scheduler) run() {
 
 // stop ends the scheduler; datagrams still queued are dropped.
 func (s *scheduler) stop() {
-	s.close.Do(func() { close(s.done) })
+	s.once.Do(func() { close(s.done) })
 }
