@@ -40,7 +40,7 @@ func TestImpairReliableTransfer(t *testing.T) {
 	// pion's SCTP pays for loss far more than its share once round trips are
 	// long: 5% loss on a 200 ms round trip moves about 30 KB/s, so that case
 	// moves 1 MiB (16 MiB would take about ten minutes). 20% loss is not here:
-	// a reliable channel nearly stalls there (measured: 64-240 KiB in three
+	// a reliable channel nearly stalls there (measured: 16-512 KiB in three
 	// minutes); the unreliable channel is tested at 20% below.
 	cases := []struct {
 		name string
