@@ -192,7 +192,10 @@ func TestImpairUnreliable(t *testing.T) {
 		require.Zero(t, a.BufferedAmount(), "everything was sent within a minute")
 		assert.Less(t, got, n, "the loss shows")
 		assert.InDelta(t, 1-loss, ratio, 0.12, "about %.0f%% arrive", 100*(1-loss))
-		assert.Less(t, slowest, 50*time.Millisecond, "Poll and Pop do not block")
+		// A hang check, not a speed target: under -race on a loaded 2-core
+		// machine a poll took up to 45 ms; a call blocked on the lossy link
+		// would wait on SCTP's timers (1 s at least).
+		assert.Less(t, slowest, 250*time.Millisecond, "Poll and Pop do not block")
 	})
 
 	t.Run("a receiver that does not read keeps its budget", func(t *testing.T) {
