@@ -438,25 +438,16 @@ func BenchmarkPerfSetup(b *testing.B) {
 	b.ReportMetric(float64(total.Microseconds())/1e3/float64(b.N), "ms/setup")
 }
 
-// rssBytes returns the process's resident set size.
-func rssBytes() int64 {
-	data, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	var size, rss int64
-	_, _ = fmt.Sscan(string(data), &size, &rss)
-	return rss * int64(os.Getpagesize())
-}
-
-// perfCost reports goroutines, Go heap+stacks and RSS per established
-// connection (a pair is two connections), over n pairs made by connect.
+// perfCost reports goroutines and Go heap+stacks per established connection
+// (a pair is two connections), over n pairs made by connect. (Process RSS
+// does not shrink between iterations, so it is left to the benchmark suite,
+// which starts a process per figure.)
 func perfCost(b *testing.B, pairs int, connect func() (closeAll func())) {
 	for i := 0; i < b.N; i++ {
 		runtime.GC()
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
-		g0, rss0 := runtime.NumGoroutine(), rssBytes()
+		g0 := runtime.NumGoroutine()
 		var closers []func()
 		for j := 0; j < pairs; j++ {
 			closers = append(closers, connect())
@@ -467,7 +458,6 @@ func perfCost(b *testing.B, pairs int, connect func() (closeAll func())) {
 		conns := float64(2 * pairs)
 		b.ReportMetric(float64(runtime.NumGoroutine()-g0)/conns, "goroutines/conn")
 		b.ReportMetric(float64(int64(m1.HeapInuse+m1.StackInuse)-int64(m0.HeapInuse+m0.StackInuse))/conns/1024, "go-KiB/conn")
-		b.ReportMetric(float64(rssBytes()-rss0)/conns/1024, "rss-KiB/conn")
 		for _, c := range closers {
 			c()
 		}
