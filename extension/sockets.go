@@ -15,7 +15,8 @@ import (
 const SocketBufferSize = 4 << 20
 
 // bufferedNet is the standard network with larger socket buffers on the UDP
-// sockets pion opens for host candidates.
+// sockets pion opens: host candidates (ListenUDP) and TURN allocations
+// (ListenPacket).
 type bufferedNet struct {
 	*stdnet.Net
 	size int
@@ -38,5 +39,22 @@ func (n *bufferedNet) ListenUDP(network string, addr *net.UDPAddr) (transport.UD
 	}
 	_ = c.SetReadBuffer(n.size)
 	_ = c.SetWriteBuffer(n.size)
+	return c, nil
+}
+
+// ListenPacket opens a packet socket (pion uses it for TURN over UDP) and
+// sizes its buffers when it is a UDP socket.
+func (n *bufferedNet) ListenPacket(network, address string) (net.PacketConn, error) {
+	c, err := n.Net.ListenPacket(network, address)
+	if err != nil {
+		return nil, err
+	}
+	if u, ok := c.(interface {
+		SetReadBuffer(int) error
+		SetWriteBuffer(int) error
+	}); ok {
+		_ = u.SetReadBuffer(n.size)
+		_ = u.SetWriteBuffer(n.size)
+	}
 	return c, nil
 }
