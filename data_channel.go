@@ -48,25 +48,41 @@ func (d *dataChannel) free() {
 }
 
 // getPacket implements _get_packet(const uint8_t **r_buffer, int32_t *r_buffer_size).
+// The message is copied straight from the channel's queue into the C buffer,
+// whose Go-side buffer goes back to a pool: no allocation per packet.
 func (d *dataChannel) getPacket(a binding.Args, r binding.Ret) {
-	data, _, ok := d.ch.Pop()
-	if !ok {
-		result(r, &extension.CodeError{Code: extension.ErrUnavailable, Err: fmt.Errorf("get_packet: no packet is available")})
+	if d.packet == nil && !d.grow(256, r) {
 		return
 	}
-	if d.packet == nil || d.packetCap < len(data) {
-		n := max(len(data), 256, d.packetCap*2)
-		p := capi.Realloc(d.packet, n)
-		if p == nil {
-			result(r, &extension.CodeError{Code: extension.ErrOutOfMemory, Err: fmt.Errorf("get_packet: cannot allocate %d bytes", n)})
+	for {
+		n, _, ok := d.ch.PopInto(unsafe.Slice((*byte)(d.packet), d.packetCap))
+		if !ok {
+			result(r, &extension.CodeError{Code: extension.ErrUnavailable, Err: fmt.Errorf("get_packet: no packet is available")})
 			return
 		}
-		d.packet, d.packetCap = p, n
+		if n <= d.packetCap {
+			*(*unsafe.Pointer)(a.Pointer(0)) = d.packet
+			*(*int32)(a.Pointer(1)) = int32(n)
+			r.SetInt(int64(extension.OK))
+			return
+		}
+		// Too small: nothing was taken; grow and take it.
+		if !d.grow(max(n, d.packetCap*2), r) {
+			return
+		}
 	}
-	copy(unsafe.Slice((*byte)(d.packet), d.packetCap), data)
-	*(*unsafe.Pointer)(a.Pointer(0)) = d.packet
-	*(*int32)(a.Pointer(1)) = int32(len(data))
-	r.SetInt(int64(extension.OK))
+}
+
+// grow makes the packet buffer size bytes long; false (and ERR_OUT_OF_MEMORY
+// in r) if it cannot.
+func (d *dataChannel) grow(size int, r binding.Ret) bool {
+	p := capi.Realloc(d.packet, size)
+	if p == nil {
+		result(r, &extension.CodeError{Code: extension.ErrOutOfMemory, Err: fmt.Errorf("get_packet: cannot allocate %d bytes", size)})
+		return false
+	}
+	d.packet, d.packetCap = p, size
+	return true
 }
 
 // putPacket implements _put_packet(const uint8_t *p_buffer, int p_buffer_size).

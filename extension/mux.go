@@ -30,6 +30,10 @@ func sharedMux(port int, opts []ice.UDPMuxFromPortOption) (ice.UDPMux, error) {
 	m, err := ice.NewMultiUDPMuxFromPort(port, append([]ice.UDPMuxFromPortOption{
 		ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4, ice.NetworkTypeUDP6),
 		ice.UDPMuxFromPortWithIPFilter(func(ip net.IP) bool { return !ip.IsLinkLocalUnicast() }),
+		// One socket carries every player's traffic: the default kernel
+		// buffers would drop datagrams first (see SocketBufferSize).
+		ice.UDPMuxFromPortWithReadBufferSize(SocketBufferSize),
+		ice.UDPMuxFromPortWithWriteBufferSize(SocketBufferSize),
 		// Shared by every connection: its write errors after a connection
 		// closes are noise, and the connections report their own problems.
 		ice.UDPMuxFromPortWithLogger(logging.NewDefaultLeveledLoggerForScope("mux", logging.LogLevelDisabled, io.Discard)),

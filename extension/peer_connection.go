@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
@@ -126,6 +127,13 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 	se.LoggerFactory = &problemLogger{report: p.reportProblem, secrets: c.secrets()}
 	se.SetSCTPMaxMessageSize(MaxMessageSize)
 	se.DetachDataChannels() // see newDataChannel
+	// Larger kernel socket buffers: the default ones drop datagrams under
+	// load (see SocketBufferSize).
+	n, err := newBufferedNet(SocketBufferSize)
+	if err != nil {
+		return nil, errorf(ErrCantCreate, "cannot list network interfaces: %v", err)
+	}
+	se.SetNet(n)
 	if c.UDPMuxPort != 0 {
 		mux, err := sharedMux(c.UDPMuxPort, p.opts.muxOptions)
 		if err != nil {
@@ -141,7 +149,10 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 	if p.opts.settings != nil {
 		p.opts.settings(&se)
 	}
-	api := webrtc.NewAPI(webrtc.WithSettingEngine(se))
+	// No interceptors: pion's defaults (NACK, RTCP reports, TWCC) serve
+	// media tracks, which this extension has none of, and cost four
+	// goroutines and their timers per connection.
+	api := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
 	pc, err := api.NewPeerConnection(c.Pion)
 	if err != nil {
 		return nil, errorf(ErrInvalidParameter, "invalid configuration: %v", err)
