@@ -23,14 +23,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godot-webrtc-go/godot-webrtc-go/scripts/netns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 var (
-	repoRoot string
-	addonDir string // the built addon folder (dist/addons/webrtc_go)
-	netns    string // the namespace every Godot process runs in
+	repoRoot  string
+	addonDir  string // the built addon folder (dist/addons/webrtc_go)
+	namespace string // the namespace every Godot process runs in
 )
 
 func TestMain(m *testing.M) {
@@ -67,11 +68,11 @@ func setUp(m *testing.M) (int, error) {
 			return 0, fmt.Errorf("provisioning Godot: %v\n%s", err, out)
 		}
 	}
-	netns = fmt.Sprintf("webrtc-go-%d", os.Getpid())
-	if err := makeNamespace(netns); err != nil {
-		return 0, fmt.Errorf("making network namespace %s (needs root): %w", netns, err)
+	namespace = fmt.Sprintf("webrtc-go-%d", os.Getpid())
+	if err := netns.Create(namespace); err != nil {
+		return 0, fmt.Errorf("making network namespace %s (needs root): %w", namespace, err)
 	}
-	defer exec.Command("ip", "netns", "del", netns).Run()
+	defer netns.Delete(namespace)
 	code := m.Run()
 	if path := os.Getenv("INTEROP_TABLE"); path != "" {
 		if err := writeInteropTable(path); err != nil {
@@ -81,31 +82,9 @@ func setUp(m *testing.M) (int, error) {
 	return code, nil
 }
 
-// makeNamespace creates a namespace with lo up and a veth pair whose two ends
-// both live inside it, addressed from the benchmarking range 198.18.0.0/15, with
-// a default route (Chromium picks its address by routing). Nothing leaves it.
-func makeNamespace(name string) error {
-	steps := [][]string{
-		{"netns", "add", name},
-		{"-n", name, "link", "set", "lo", "up"},
-		{"-n", name, "link", "add", "wgo0", "type", "veth", "peer", "name", "wgo1"},
-		{"-n", name, "addr", "add", "198.18.0.1/24", "dev", "wgo0"},
-		{"-n", name, "addr", "add", "198.18.0.2/24", "dev", "wgo1"},
-		{"-n", name, "link", "set", "wgo0", "up"},
-		{"-n", name, "link", "set", "wgo1", "up"},
-		{"-n", name, "route", "add", "default", "via", "198.18.0.2"},
-	}
-	for _, s := range steps {
-		if out, err := exec.Command("ip", s...).CombinedOutput(); err != nil {
-			return fmt.Errorf("ip %s: %v: %s", strings.Join(s, " "), err, out)
-		}
-	}
-	return nil
-}
-
 // godotCommand runs scripts/godot (which honours $GODOT) inside the namespace.
 func godotCommand(ctx context.Context, args ...string) *exec.Cmd {
-	full := append([]string{"netns", "exec", netns, filepath.Join(repoRoot, "scripts", "godot")}, args...)
+	full := append([]string{"netns", "exec", namespace, filepath.Join(repoRoot, "scripts", "godot")}, args...)
 	return exec.CommandContext(ctx, "ip", full...)
 }
 
@@ -671,7 +650,7 @@ func startSignalingServer(t *testing.T) *signalingServer {
 	bin := filepath.Join(t.TempDir(), "signaling")
 	out, err := exec.Command("go", "build", "-o", bin, "./scripts/signaling").CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	cmd := exec.Command("ip", "netns", "exec", netns, bin, "-addr", "127.0.0.1:0", "-timeout", "10m")
+	cmd := exec.Command("ip", "netns", "exec", namespace, bin, "-addr", "127.0.0.1:0", "-timeout", "10m")
 	cmd.Stderr = s
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)

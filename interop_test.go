@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godot-webrtc-go/godot-webrtc-go/scripts/netns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -145,7 +146,7 @@ func copyFile(t *testing.T, from, to string) {
 }
 
 func nodeCommand(cache string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(context.Background(), "ip", append([]string{"netns", "exec", netns, "node"}, args...)...)
+	cmd := exec.CommandContext(context.Background(), "ip", append([]string{"netns", "exec", namespace, "node"}, args...)...)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(cache, "node_modules"))
 	return cmd
 }
@@ -176,7 +177,7 @@ func TestInteropLibwebrtcNode(t *testing.T) {
 // packets to the other end (198.18.0.1) leave through the veth and arrive with
 // a source address local to the namespace, which the kernel drops; a relay on
 // the same address is reached directly. (Real hosts have distinct addresses.)
-const turnIP = "198.18.0.2"
+const turnIP = netns.AddrB
 
 // turnServer runs scripts/turnserver inside the namespace on turnIP.
 type turnServer struct {
@@ -193,7 +194,7 @@ func startTURN(t *testing.T, password string) *turnServer {
 	out, err := exec.Command("go", "build", "-o", bin, "./scripts/turnserver").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	s := &turnServer{out: &bytes.Buffer{}, wait: make(chan error, 1)}
-	s.cmd = exec.Command("ip", "netns", "exec", netns, bin, "-listen", turnIP+":0", "-relay-ip", turnIP,
+	s.cmd = exec.Command("ip", "netns", "exec", namespace, bin, "-listen", turnIP+":0", "-relay-ip", turnIP,
 		"-user", "player", "-password", password)
 	stdout, err := s.cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -299,7 +300,7 @@ func TestInteropAiortc(t *testing.T) {
 				role = "offer"
 			}
 			interopCase(t, offerer, func(url string) *exec.Cmd {
-				return exec.Command("ip", "netns", "exec", netns, "/usr/bin/python3", script, url, role)
+				return exec.Command("ip", "netns", "exec", namespace, "/usr/bin/python3", script, url, role)
 			})
 		})
 	}

@@ -29,6 +29,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/godot-webrtc-go/godot-webrtc-go/scripts/netns"
 )
 
 // runner is one column: how to start it, given the namespace.
@@ -140,10 +142,10 @@ func measure(ctx context.Context, c config) (*results, error) {
 	}
 	defer os.RemoveAll(tmp)
 	ns := fmt.Sprintf("webrtc-go-bench-%d", os.Getpid())
-	if err := makeNamespace(ns); err != nil {
+	if err := netns.Create(ns); err != nil {
 		return nil, fmt.Errorf("making network namespace %s (needs root): %w", ns, err)
 	}
-	defer exec.Command("ip", "netns", "del", ns).Run()
+	defer netns.Delete(ns)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 
@@ -273,30 +275,6 @@ func parse(r io.Reader) (got map[string]float64, done bool) {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], " | ")
-}
-
-// makeNamespace creates a namespace with lo up and a veth pair whose two ends
-// both live inside it (198.18.0.0/15, the benchmarking range), with a default
-// route, as the integration tests do: every stack finds a host address, and
-// traffic between the two addresses stays on the namespace's loopback path.
-func makeNamespace(name string) error {
-	steps := [][]string{
-		{"netns", "add", name},
-		{"-n", name, "link", "set", "lo", "up"},
-		{"-n", name, "link", "add", "wgo0", "type", "veth", "peer", "name", "wgo1"},
-		{"-n", name, "addr", "add", "198.18.0.1/24", "dev", "wgo0"},
-		{"-n", name, "addr", "add", "198.18.0.2/24", "dev", "wgo1"},
-		{"-n", name, "link", "set", "wgo0", "up"},
-		{"-n", name, "link", "set", "wgo1", "up"},
-		{"-n", name, "route", "add", "default", "via", "198.18.0.2"},
-	}
-	for _, s := range steps {
-		if out, err := exec.Command("ip", s...).CombinedOutput(); err != nil {
-			exec.Command("ip", "netns", "del", name).Run()
-			return fmt.Errorf("ip %s: %v: %s", strings.Join(s, " "), err, out)
-		}
-	}
-	return nil
 }
 
 // godotProject makes a project under tmp with the addon installed, the
