@@ -126,6 +126,7 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 	se.LoggerFactory = &problemLogger{report: p.reportProblem, secrets: c.secrets()}
 	se.SetSCTPMaxMessageSize(MaxMessageSize)
 	se.DetachDataChannels() // see newDataChannel
+	tuneSCTP(&se)
 	if c.UDPMuxPort != 0 {
 		mux, err := sharedMux(c.UDPMuxPort, p.opts.muxOptions)
 		if err != nil {
