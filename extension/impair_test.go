@@ -46,11 +46,11 @@ func TestImpairReliableTransfer(t *testing.T) {
 		mib  int
 	}{
 		{"loss 5%", relay.Impairment{Loss: 0.05}, 16},
-		{"loss 20%", relay.Impairment{Loss: 0.20}, 4},
+		{"loss 20%", relay.Impairment{Loss: 0.20}, 16},
 		{"delay 100ms±20ms", relay.Impairment{Delay: 100 * time.Millisecond, Jitter: 20 * time.Millisecond}, 16},
 		{"delay 300ms±50ms", relay.Impairment{Delay: 300 * time.Millisecond, Jitter: 50 * time.Millisecond}, 16},
 		{"reorder 5% dup 5%", relay.Impairment{Reorder: 0.05, Duplicate: 0.05}, 16},
-		{"loss 5% delay 100ms±20ms reorder 2% dup 1%", relay.Impairment{Loss: 0.05, Delay: 100 * time.Millisecond, Jitter: 20 * time.Millisecond, Reorder: 0.02, Duplicate: 0.01}, 1},
+		{"loss 5% delay 100ms±20ms reorder 2% dup 1%", relay.Impairment{Loss: 0.05, Delay: 100 * time.Millisecond, Jitter: 20 * time.Millisecond, Reorder: 0.02, Duplicate: 0.01}, 16},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
