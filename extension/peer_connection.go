@@ -145,6 +145,7 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 		return nil, errorf(ErrCantCreate, "cannot list network interfaces: %v", err)
 	}
 	se.SetNet(n)
+	tuneSCTP(&se)
 	if c.UDPMuxPort != 0 {
 		mux, err := sharedMux(c.UDPMuxPort, p.opts.muxOptions)
 		if err != nil {
