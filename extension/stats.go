@@ -98,9 +98,16 @@ func (c *DataChannel) stats() map[string]any {
 //	goroutines        int: Go goroutines now running (pion's and ours)
 //	live_connections  int: peer connections not yet freed
 //	go_heap_bytes     int: bytes of Go heap objects (live, and garbage not yet swept)
+//	go_heap_live_bytes int: bytes of the heap the last garbage collection found live
+//	gc_cycles         int: garbage collections completed so far
 //	go_total_bytes    int: all memory the Go runtime has mapped (part of the process RSS)
 func RuntimeStats() map[string]any {
-	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/gc/cycles/total:gc-cycles"},
+	}
 	metrics.Read(samples)
 	value := func(s metrics.Sample) int64 {
 		if s.Value.Kind() != metrics.KindUint64 {
@@ -109,9 +116,11 @@ func RuntimeStats() map[string]any {
 		return int64(min(s.Value.Uint64(), 1<<62))
 	}
 	return map[string]any{
-		"goroutines":       int64(runtime.NumGoroutine()),
-		"live_connections": int64(Live()),
-		"go_heap_bytes":    value(samples[0]),
-		"go_total_bytes":   value(samples[1]),
+		"goroutines":         int64(runtime.NumGoroutine()),
+		"live_connections":   int64(Live()),
+		"go_heap_bytes":      value(samples[0]),
+		"go_total_bytes":     value(samples[1]),
+		"go_heap_live_bytes": value(samples[2]),
+		"gc_cycles":          value(samples[3]),
 	}
 }

@@ -62,7 +62,8 @@ func runtime_stats() -> Dictionary:
 
 
 ## Waits (bounded) for the goroutines of closed connections to end, then
-## returns [rss_kib, fds, goroutines, live_connections, go_heap_kib].
+## returns [rss_kib, fds, goroutines, live_connections, go_heap_live_kib,
+## gc_cycles].
 func measure(goroutines_at_most: int) -> Array:
 	var deadline := Time.get_ticks_msec() + 15000
 	while Time.get_ticks_msec() < deadline:
@@ -73,7 +74,7 @@ func measure(goroutines_at_most: int) -> Array:
 	# A few more frames: channels freed by Godot close on its next frames.
 	await pump([], 30)
 	var rt := runtime_stats()
-	return [rss_kib(), fd_count(), rt.goroutines, rt.live_connections, rt.go_heap_bytes / 1024]
+	return [rss_kib(), fd_count(), rt.goroutines, rt.live_connections, rt.go_heap_live_bytes / 1024, rt.gc_cycles]
 
 
 ## One full cycle; false (with the reason printed) if any step failed.
@@ -157,6 +158,6 @@ func test_thousand_connection_cycles() -> void:
 	check_eq(failures, 0, "failed cycles")
 	check(before[0] > 0 and before[1] > 0, "RSS and descriptors readable from /proc/self")
 	check_eq(after[3], 1, "live connections at the end (the probe only)")
-	print("SOAK: cycles=%d parallel=%d seconds=%.1f rss_kib=%d->%d fds=%d->%d goroutines=%d->%d live=%d->%d go_heap_kib=%d->%d" % [
+	print("SOAK: cycles=%d parallel=%d seconds=%.1f rss_kib=%d->%d fds=%d->%d goroutines=%d->%d live=%d->%d go_heap_live_kib=%d->%d gc=%d->%d" % [
 		cycles, parallel, seconds, before[0], after[0], before[1], after[1], before[2], after[2],
-		before[3], after[3], before[4], after[4]])
+		before[3], after[3], before[4], after[4], before[5], after[5]])
