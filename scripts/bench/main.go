@@ -158,25 +158,30 @@ func measure(ctx context.Context, c config) (*results, error) {
 		return nil, err
 	}
 	secs := fmt.Sprint(c.dur.Seconds())
+	// The cost figures (RSS and goroutines per connection) run in a fresh
+	// process of their own: after the throughput figures a process holds
+	// garbage and freed memory that the connections would then reuse.
+	passes := costPasses(c.figures)
+	groups := "" // the figure groups of the current pass, read by the runners
 	inNS := func(ctx context.Context, args ...string) *exec.Cmd {
 		return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns}, args...)...)
 	}
 	all := []runner{
 		{"godot", "(a) Godot", func(ctx context.Context) *exec.Cmd {
 			args := []string{filepath.Join(root, "scripts", "godot"), "--headless", "--path", project, "-s", "res://bench.gd", "--", "dur=" + secs}
-			if c.figures != "" {
-				args = append(args, "only="+c.figures)
+			if groups != "" {
+				args = append(args, "only="+groups)
 			}
 			return inNS(ctx, args...)
 		}},
 		{"ext", "(b) Go layer", func(ctx context.Context) *exec.Cmd {
-			return inNS(ctx, peers, "-stack", "ext", "-dur", c.dur.String(), "-only", c.figures)
+			return inNS(ctx, peers, "-stack", "ext", "-dur", c.dur.String(), "-only", groups)
 		}},
 		{"pion", "(c) pion", func(ctx context.Context) *exec.Cmd {
-			return inNS(ctx, peers, "-stack", "pion", "-dur", c.dur.String(), "-only", c.figures)
+			return inNS(ctx, peers, "-stack", "pion", "-dur", c.dur.String(), "-only", groups)
 		}},
 		{"wrtc", "(c) libwebrtc", func(ctx context.Context) *exec.Cmd {
-			cmd := inNS(ctx, "node", "--expose-gc", filepath.Join(root, "scripts", "bench", "wrtc.js"), secs, c.figures)
+			cmd := inNS(ctx, "node", "--expose-gc", filepath.Join(root, "scripts", "bench", "wrtc.js"), secs, groups)
 			cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(c.npm, "node_modules"))
 			return cmd
 		}},
@@ -192,18 +197,20 @@ func measure(ctx context.Context, c config) (*results, error) {
 	start := time.Now()
 	for i := 1; i <= c.runs; i++ {
 		for _, r := range res.runners { // interleaved, so noise spreads over every column
-			t := time.Now()
-			got, err := runOnce(ctx, r, c.timeout)
-			fmt.Fprintf(os.Stderr, "run %d/%d %-5s %5.1fs %d figures\n", i, c.runs, r.name, time.Since(t).Seconds(), len(got))
-			if err != nil {
-				res.problems = append(res.problems, fmt.Sprintf("run %d, %s: %v", i, r.name, err))
-				fmt.Fprintf(os.Stderr, "  %v\n", err)
-			}
-			if res.values[r.name] == nil {
-				res.values[r.name] = map[string][]float64{}
-			}
-			for k, v := range got {
-				res.values[r.name][k] = append(res.values[r.name][k], v)
+			for _, groups = range passes {
+				t := time.Now()
+				got, err := runOnce(ctx, r, c.timeout)
+				fmt.Fprintf(os.Stderr, "run %d/%d %-5s %5.1fs %d figures\n", i, c.runs, r.name, time.Since(t).Seconds(), len(got))
+				if err != nil {
+					res.problems = append(res.problems, fmt.Sprintf("run %d, %s: %v", i, r.name, err))
+					fmt.Fprintf(os.Stderr, "  %v\n", err)
+				}
+				if res.values[r.name] == nil {
+					res.values[r.name] = map[string][]float64{}
+				}
+				for k, v := range got {
+					res.values[r.name][k] = append(res.values[r.name][k], v)
+				}
 			}
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -455,4 +462,31 @@ func replaceBetweenMarkers(file, text string) error {
 	}
 	s = s[:i+len(beginMarker)] + "\n" + text + s[j:]
 	return os.WriteFile(file, []byte(s), 0o644)
+}
+
+// costPasses splits the figure groups asked for (empty: all) into runner
+// invocations: everything but "cost" in one, "cost" alone in another.
+func costPasses(figures string) []string {
+	all := []string{"bulk", "unordered", "rtt", "setup", "cost"}
+	asked := all
+	if figures != "" {
+		asked = strings.Split(figures, ",")
+	}
+	var rest []string
+	cost := false
+	for _, g := range asked {
+		if g == "cost" {
+			cost = true
+		} else {
+			rest = append(rest, g)
+		}
+	}
+	var passes []string
+	if len(rest) > 0 {
+		passes = append(passes, strings.Join(rest, ","))
+	}
+	if cost {
+		passes = append(passes, "cost")
+	}
+	return passes
 }
