@@ -110,7 +110,7 @@ func (c *DataChannel) readLoop(raw datachannel.ReadWriteCloser) {
 			// peer. The rest of that message would hold SCTP's receive window,
 			// which the whole connection shares, for ever (pion cannot drop it
 			// by resetting the stream), so the connection is closed. Memory
-			// stays within SCTP's 1 MiB receive buffer.
+			// stays within SCTP's receive window (SCTPReceiveWindow).
 			pr := Problem{Code: ErrInvalidData, Scope: "datachannel", Message: fmt.Sprintf(
 				"channel %q: the remote sent a message over the advertised maximum of %d bytes; connection closed", c.dc.Label(), MaxMessageSize)}
 			if c.violate != nil {
