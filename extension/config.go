@@ -27,6 +27,9 @@ type Config struct {
 	// port; or ephemeral ports are taken from UDPPortMin..UDPPortMax.
 	UDPMuxPort             int
 	UDPPortMin, UDPPortMax uint16
+	// ReceiveBudget is how many bytes of unread messages each channel keeps
+	// (see DefaultReceiveBudget); 0 keeps the connection's default.
+	ReceiveBudget int
 }
 
 // Default ICE timeouts (pion's defaults, documented in the README).
@@ -61,6 +64,7 @@ func DefaultConfig() Config {
 //	iceDisconnectedTimeout, iceFailedTimeout, iceKeepaliveInterval  seconds (int or float)
 //	udpMuxPort    int 1..65535: every connection with this key shares this one UDP port
 //	udpPortRange  [min, max]: local UDP ports are taken from this range
+//	receiveBudget int 65536..1073741824: bytes of unread messages each channel keeps
 //
 // Unknown keys are reported as warnings and ignored, as browsers do. An invalid
 // value is an ERR_INVALID_PARAMETER error naming the key; credentials are never
@@ -98,6 +102,10 @@ func ParseConfig(m map[string]any) (cfg Config, warnings []string, err error) {
 			cfg.UDPMuxPort = int(port)
 		case "udpPortRange":
 			cfg.UDPPortMin, cfg.UDPPortMax, err = parsePortRange(key, v)
+		case "receiveBudget":
+			var n int64
+			n, err = asInt(key, v, MinReceiveBudget, MaxReceiveBudget)
+			cfg.ReceiveBudget = int(n)
 		default:
 			warnings = append(warnings, fmt.Sprintf("initialize(): unknown configuration key %q ignored", key))
 		}

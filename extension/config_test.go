@@ -21,6 +21,7 @@ func TestParseConfigAcceptsBrowserStyleConfigurations(t *testing.T) {
 		"iceFailedTimeout":       int64(40),
 		"iceDisconnectedTimeout": 2.5,
 		"certificates":           []any{},
+		"receiveBudget":          int64(2 << 20),
 	})
 	require.NoError(t, err)
 	assert.Equal(t, []string{`initialize(): unknown configuration key "certificates" ignored`}, warnings)
@@ -31,6 +32,7 @@ func TestParseConfigAcceptsBrowserStyleConfigurations(t *testing.T) {
 	assert.Equal(t, 40*time.Second, cfg.ICEFailedTimeout)
 	assert.Equal(t, 2500*time.Millisecond, cfg.ICEDisconnectedTimeout)
 	assert.Equal(t, DefaultICEKeepaliveInterval, cfg.ICEKeepaliveInterval)
+	assert.Equal(t, 2<<20, cfg.ReceiveBudget)
 }
 
 func TestParseConfigNamesTheBadKey(t *testing.T) {
@@ -49,6 +51,8 @@ func TestParseConfigNamesTheBadKey(t *testing.T) {
 		"policy":               {map[string]any{"iceTransportPolicy": "none"}, `iceTransportPolicy is "none", want one of "all", "relay"`},
 		"policy type":          {map[string]any{"iceTransportPolicy": true}, "iceTransportPolicy must be a String, not bool"},
 		"timeout":              {map[string]any{"iceFailedTimeout": int64(-1)}, "iceFailedTimeout is -1"},
+		"budget too small":     {map[string]any{"receiveBudget": int64(1000)}, "receiveBudget is 1000, outside 65536..1073741824"},
+		"budget type":          {map[string]any{"receiveBudget": "8M"}, "receiveBudget must be an int, not String"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"maps"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -16,12 +17,15 @@ import (
 // impairedPeers connects two relay-only peers through the test relay, opens a
 // channel created with chOpts, and then impairs the relayed link as m says: the
 // link degrades during the session. Returns both ends of the channel.
-func impairedPeers(t *testing.T, m relay.Impairment, chOpts map[string]any) (*peers, *relay.Relay, *DataChannel, *DataChannel) {
+func impairedPeers(t *testing.T, m relay.Impairment, chOpts map[string]any, extra ...map[string]any) (*peers, *relay.Relay, *DataChannel, *DataChannel) {
 	t.Helper()
 	r := startRelay(t)
 	p := newPeers(t)
 	cfg := turnConfig(r, "s3cret-pass")
 	delete(cfg, "iceFailedTimeout") // the defaults
+	for _, e := range extra {
+		maps.Copy(cfg, e)
+	}
 	for _, pc := range []*PeerConnection{p.a, p.b} {
 		_, err := pc.Initialize(cfg)
 		require.NoError(t, err)
@@ -198,8 +202,9 @@ func TestImpairUnreliable(t *testing.T) {
 	})
 
 	t.Run("a receiver that does not read keeps its budget", func(t *testing.T) {
-		t.Parallel() // latency-bound: see TestMain
-		p, r, a, b := impairedPeers(t, relay.Impairment{Loss: loss, Seed: 12}, unreliable)
+		t.Parallel()           // latency-bound: see TestMain
+		const budget = 1 << 20 // set through initialize(), as a game would
+		p, r, a, b := impairedPeers(t, relay.Impairment{Loss: loss, Seed: 12}, unreliable, map[string]any{"receiveBudget": int64(budget)})
 		const n, size = 4096, 1 << 10 // 4 MiB, four times the budget
 		received := func() int64 {
 			b.mu.Lock()
@@ -210,7 +215,7 @@ func TestImpairUnreliable(t *testing.T) {
 		poll := func() {
 			p.pump() // the game polls, but never reads this channel
 			q := b.QueuedBytes()
-			require.LessOrEqual(t, q, DefaultReceiveBudget, "unread messages stay within the budget")
+			require.LessOrEqual(t, q, budget, "unread messages stay within the budget")
 			maxQueued = max(maxQueued, q)
 			time.Sleep(time.Millisecond)
 		}
@@ -236,6 +241,6 @@ func TestImpairUnreliable(t *testing.T) {
 		assert.InDelta(t, 1-loss, float64(got)/n, 0.12)
 		assert.Equal(t, got, dropped+int64(waiting), "every arrival is either waiting or counted as dropped")
 		assert.Positive(t, dropped, "the oldest were dropped")
-		assert.Greater(t, maxQueued, DefaultReceiveBudget-size, "the queue reached its budget")
+		assert.Greater(t, maxQueued, budget-size, "the queue reached its budget")
 	})
 }

@@ -1,10 +1,12 @@
 package extension
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
@@ -27,11 +29,28 @@ const MaxMessageSize = 256 << 10
 const SCTPReceiveWindow = 768 << 10
 
 // DefaultReceiveBudget is how many bytes of received messages a channel keeps
-// for the game to read. When a channel holds this much, it stops reading from
-// SCTP, whose flow control then holds back the sender: reliable data is never
-// dropped and memory does not grow. A message larger than the budget is still
-// accepted when the queue is empty.
-const DefaultReceiveBudget = 1 << 20
+// for the game to read (initialize() key "receiveBudget" changes it). When a
+// channel holds this much, it stops reading from SCTP, whose flow control then
+// holds back the sender: reliable data is never dropped and memory does not
+// grow. A partially reliable channel drops its oldest unread message instead.
+// A message larger than the budget is still accepted when the queue is empty.
+//
+// The budget is only memory held while the game does not read; it is sized
+// so that a game reading once per frame never reaches it at full speed (tens
+// of MB/s, frames of up to about 100 ms). Reaching it costs more than the
+// wait: pion's SCTP does not tell the sender when its window opens again, so
+// after the game reads, the sender idles until its zero-window probe is
+// acknowledged, which pion delays by 200 ms. With a 1 MiB budget this capped
+// 16 KiB bulk through Godot at 17.5 MB/s and made unordered channels drop 16 %
+// of their messages (issue 6).
+const DefaultReceiveBudget = 8 << 20
+
+// The range of the "receiveBudget" key: at least the maximum message size
+// of the remote's own default (64 KiB), at most 1 GiB.
+const (
+	MinReceiveBudget = 64 << 10
+	MaxReceiveBudget = 1 << 30
+)
 
 // MaxChannels is how many data channels one connection keeps open. Channels
 // the remote opens beyond it are closed at once (and reported): a hostile peer
@@ -65,7 +84,8 @@ func WithUDPMuxOptions(opts ...ice.UDPMuxFromPortOption) Option {
 	return func(o *options) { o.muxOptions = opts }
 }
 
-// WithReceiveBudget sets the per-channel receive budget in bytes.
+// WithReceiveBudget sets the per-channel receive budget in bytes, for
+// connections whose configuration does not set "receiveBudget".
 func WithReceiveBudget(n int) Option {
 	return func(o *options) { o.receiveBudget = n }
 }
@@ -83,6 +103,11 @@ type PeerConnection struct {
 
 	candidatesFor *webrtc.SessionDescription // the remote description remoteCandidates counts for
 	remoteCands   int
+
+	budget int // receive budget of new channels, from the configuration or the options
+	// gathered is closed when pc has gathered all its candidates, if that is
+	// quick (host candidates only); nil otherwise. See SetLocalDescription.
+	gathered chan struct{}
 
 	current atomic.Pointer[webrtc.PeerConnection] // events from any other are stale
 	gen     atomic.Uint64                         // bumped by Close and Initialize
@@ -104,6 +129,7 @@ func NewPeerConnection(opts ...Option) *PeerConnection {
 	for _, o := range opts {
 		o(&p.opts)
 	}
+	p.budget = p.opts.receiveBudget
 	track(p)
 	return p
 }
@@ -115,14 +141,16 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	if err != nil {
 		return nil, err
 	}
-	pc, err := p.newPion(c)
+	pc, gathered, err := p.newPion(c)
 	if err != nil {
 		return warnings, err
 	}
 	p.mu.Lock()
 	old, oldChannels := p.detachLocked()
 	p.pc = pc
+	p.gathered = gathered
 	p.closed = false
+	p.budget = cmp.Or(c.ReceiveBudget, p.opts.receiveBudget)
 	p.current.Store(pc)
 	p.gen.Add(1)
 	p.mu.Unlock()
@@ -131,7 +159,7 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	return warnings, nil
 }
 
-func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
+func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, chan struct{}, error) {
 	var se webrtc.SettingEngine
 	se.SetICETimeouts(c.ICEDisconnectedTimeout, c.ICEFailedTimeout, c.ICEKeepaliveInterval)
 	se.LoggerFactory = &problemLogger{report: p.reportProblem, secrets: c.secrets()}
@@ -142,20 +170,20 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 	// load (see SocketBufferSize).
 	n, err := newBufferedNet(SocketBufferSize)
 	if err != nil {
-		return nil, errorf(ErrCantCreate, "cannot list network interfaces: %v", err)
+		return nil, nil, errorf(ErrCantCreate, "cannot list network interfaces: %v", err)
 	}
 	se.SetNet(n)
 	tuneSCTP(&se)
 	if c.UDPMuxPort != 0 {
 		mux, err := sharedMux(c.UDPMuxPort, p.opts.muxOptions)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		se.SetICEUDPMux(mux)
 	}
 	if c.UDPPortMax != 0 {
 		if err := se.SetEphemeralUDPPortRange(c.UDPPortMin, c.UDPPortMax); err != nil {
-			return nil, errorf(ErrInvalidParameter, "udpPortRange: %v", err)
+			return nil, nil, errorf(ErrInvalidParameter, "udpPortRange: %v", err)
 		}
 	}
 	if p.opts.settings != nil {
@@ -167,12 +195,21 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 	api := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
 	pc, err := api.NewPeerConnection(c.Pion)
 	if err != nil {
-		return nil, errorf(ErrInvalidParameter, "invalid configuration: %v", err)
+		return nil, nil, errorf(ErrInvalidParameter, "invalid configuration: %v", err)
+	}
+	var gathered chan struct{}
+	var gatheredOnce sync.Once
+	if len(c.Pion.ICEServers) == 0 && c.Pion.ICETransportPolicy != webrtc.ICETransportPolicyRelay {
+		gathered = make(chan struct{})
 	}
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		defer p.recoverPion("ice candidate")
 		if c == nil {
-			return // end of candidates: Godot has no signal for it
+			// End of candidates: Godot has no signal for it.
+			if gathered != nil {
+				gatheredOnce.Do(func() { close(gathered) })
+			}
+			return
 		}
 		j := c.ToJSON()
 		ev := ICECandidate{Candidate: j.Candidate}
@@ -201,7 +238,7 @@ func (p *PeerConnection) newPion(c Config) (*webrtc.PeerConnection, error) {
 			p.enqueue(pc, DataChannelReceived{Channel: ch})
 		}
 	})
-	return pc, nil
+	return pc, gathered, nil
 }
 
 // conn returns the live pion connection, creating it with the default
@@ -213,11 +250,12 @@ func (p *PeerConnection) conn() (*webrtc.PeerConnection, error) {
 		return nil, errorf(ErrUnconfigured, "the peer connection is closed; call initialize() to use it again")
 	}
 	if p.pc == nil {
-		pc, err := p.newPion(DefaultConfig())
+		pc, gathered, err := p.newPion(DefaultConfig())
 		if err != nil {
 			return nil, err
 		}
 		p.pc = pc
+		p.gathered = gathered
 		p.current.Store(pc)
 	}
 	return p.pc, nil
@@ -242,7 +280,10 @@ func (p *PeerConnection) roomForChannel(pc *webrtc.PeerConnection) bool {
 
 // adopt wraps a pion channel of pc, unless pc is no longer current.
 func (p *PeerConnection) adopt(pc *webrtc.PeerConnection, dc *webrtc.DataChannel) *DataChannel {
-	ch := newDataChannel(dc, p.opts.receiveBudget, p.forget, p.reportProblem, func(pr Problem) {
+	p.mu.Lock()
+	budget := p.budget
+	p.mu.Unlock()
+	ch := newDataChannel(dc, budget, p.forget, p.reportProblem, func(pr Problem) {
 		if p.current.Load() == pc {
 			p.Close()
 			p.reportProblem(pr) // after Close, which drops pending events
@@ -320,24 +361,40 @@ func (p *PeerConnection) Poll(handle func(Event)) {
 		return // poll() called again from a signal handler: the outer call delivers
 	}
 	defer p.pollMu.Unlock()
+	gen := p.gen.Load()
+	for range maxPollPasses {
+		if !p.deliver(handle, gen) {
+			return
+		}
+	}
+}
+
+// maxPollPasses bounds how many batches one Poll delivers. Events that the
+// handlers cause (the answer set_remote_description creates, the candidates
+// set_local_description gathers) come in the next batch, so that one poll per
+// frame carries a whole exchange: offer, answer and candidates in one frame,
+// the channels open in the next (issue 6: one frame less than before). The
+// bound stops a handler that always causes another event, such as one that
+// renegotiates on every description.
+const maxPollPasses = 4
+
+// deliver hands the queued events to handle; false if there were none, or a
+// handler closed or re-initialised the connection (generation gen is over).
+func (p *PeerConnection) deliver(handle func(Event), gen uint64) bool {
 	p.evMu.Lock()
 	evs := p.events
 	p.events = p.spare[:0]
 	p.problems = 0
 	p.evMu.Unlock()
-	if len(evs) == 0 {
-		p.evMu.Lock()
-		p.spare = evs
-		p.evMu.Unlock()
-		return
-	}
 	defer func() {
 		clear(evs)
 		p.evMu.Lock()
 		p.spare = evs[:0]
 		p.evMu.Unlock()
 	}()
-	gen := p.gen.Load()
+	if len(evs) == 0 {
+		return false
+	}
 	for i, ev := range evs {
 		if p.gen.Load() != gen {
 			// A handler closed or re-initialised the connection: the rest of
@@ -347,10 +404,11 @@ func (p *PeerConnection) Poll(handle func(Event)) {
 					r.Channel.Close()
 				}
 			}
-			return
+			return false
 		}
 		handle(ev)
 	}
+	return p.gen.Load() == gen
 }
 
 // CreateOffer creates an offer; it arrives through Poll as a SessionDescription.
@@ -390,6 +448,14 @@ func parseDescription(call, typ, raw string) (webrtc.SessionDescription, error) 
 
 // SetLocalDescription applies a description this side created (possibly
 // edited by the game); ICE gathering starts here.
+//
+// Without STUN or TURN servers, gathering finds host candidates only and is
+// over in under a millisecond (0.2-0.4 ms measured); SetLocalDescription then
+// waits for it (at most gatherWait), so that the candidates are queued before
+// it returns and the same Poll delivers them right after the description.
+// Both sides then start connecting in the frame that carried the offer, not
+// one frame later. With servers, it does not wait: server candidates take a
+// round trip to the server.
 func (p *PeerConnection) SetLocalDescription(typ, raw string) error {
 	desc, err := parseDescription("set_local_description", typ, raw)
 	if err != nil {
@@ -399,8 +465,25 @@ func (p *PeerConnection) SetLocalDescription(typ, raw string) error {
 	if err != nil {
 		return err
 	}
-	return wrapPion(pc.SetLocalDescription(desc), "set_local_description")
+	if err := pc.SetLocalDescription(desc); err != nil {
+		return wrapPion(err, "set_local_description")
+	}
+	p.mu.Lock()
+	gathered := p.gathered
+	p.mu.Unlock()
+	if gathered != nil && desc.Type != webrtc.SDPTypeRollback {
+		t := time.NewTimer(gatherWait)
+		defer t.Stop()
+		select {
+		case <-gathered:
+		case <-t.C:
+		}
+	}
+	return nil
 }
+
+// gatherWait bounds how long SetLocalDescription waits for host candidates.
+const gatherWait = 50 * time.Millisecond
 
 // SetRemoteDescription applies the remote peer's description. For an offer it
 // also creates the answer, which arrives through Poll.

@@ -3,6 +3,7 @@ package extension
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"runtime"
 	"strings"
@@ -423,4 +424,83 @@ func TestServerModeConfiguration(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, port >= 41000 && port <= 41010, "candidate port %d in range", port)
 	}
+}
+
+// TestFramePacedBulkStaysUnderTheBudget moves 16 MiB the way a game does:
+// once per frame (7 ms) it polls, tops the sender up to 1 MiB buffered and
+// reads everything. The receive queue must never reach its budget: if it did,
+// the channel would stop reading SCTP, the window would close, and pion would
+// leave the sender idle for 200 ms after the game read again (issue 6: the
+// old 1 MiB budget did, and capped this at about 17 MB/s through Godot).
+func TestFramePacedBulkStaysUnderTheBudget(t *testing.T) {
+	p := newPeers(t)
+	a, b := p.openChannel("bulk", nil)
+	const total, size = 16 << 20, 16 << 10
+	msg := make([]byte, size)
+	buf := make([]byte, MaxMessageSize)
+	sent, got, maxQueued, frames := 0, 0, 0, 0
+	start := time.Now()
+	for got < total/size {
+		require.Less(t, time.Since(start), 2*time.Minute, "%d of %d messages in time", got, total/size)
+		p.pump()
+		for ; sent < total/size && a.BufferedAmount() < 1<<20; sent++ {
+			binary.BigEndian.PutUint32(msg, uint32(sent))
+			require.NoError(t, a.Send(msg))
+		}
+		maxQueued = max(maxQueued, b.QueuedBytes())
+		for {
+			n, _, ok := b.PopInto(buf)
+			if !ok {
+				break
+			}
+			require.Equal(t, size, n)
+			require.Equal(t, uint32(got), binary.BigEndian.Uint32(buf), "in order, none lost")
+			got++
+		}
+		frames++
+		time.Sleep(7 * time.Millisecond)
+	}
+	took := time.Since(start)
+	t.Logf("16 MiB in %v (%.1f MB/s), %d frames, at most %d bytes queued", took.Round(time.Millisecond), total/took.Seconds()/1e6, frames, maxQueued)
+	assert.Less(t, maxQueued, DefaultReceiveBudget, "a game reading every frame never fills the budget")
+}
+
+// TestOnePollCarriesTheWholeExchange: with signaling as fast as a function
+// call, one round of Poll on each side (one frame of a game) carries the
+// offer, the answer and both sides' candidates, so the connection starts in
+// that frame, not the next (issue 6).
+func TestOnePollCarriesTheWholeExchange(t *testing.T) {
+	p := newPeers(t)
+	p.channel(p.a, "c", nil)
+	require.NoError(t, p.a.CreateOffer())
+	p.pump() // a: offer, then its candidates; b: answer, then its candidates
+	assert.NotEmpty(t, p.cands[p.a], "a's candidates reached b in the first poll")
+	assert.NotEmpty(t, p.cands[p.b], "b's candidates reached a in the first poll")
+	assert.Equal(t, SignalingStable, p.a.SignalingState())
+	p.until("connected", 10*time.Second, func() bool {
+		return p.a.ConnectionState() == StateConnected && p.b.ConnectionState() == StateConnected
+	})
+}
+
+// TestPollBoundsHandlerCausedRounds: a handler that causes a new event every
+// time (here, a new offer for every offer) cannot keep one Poll running.
+func TestPollBoundsHandlerCausedRounds(t *testing.T) {
+	pc := NewPeerConnection(loopbackOnly())
+	t.Cleanup(pc.Free)
+	require.NoError(t, pc.CreateOffer())
+	offers := 0
+	pc.Poll(func(ev Event) {
+		if _, ok := ev.(SessionDescription); ok {
+			offers++
+			require.NoError(t, pc.CreateOffer())
+		}
+	})
+	assert.Equal(t, maxPollPasses, offers)
+	offers = 0
+	pc.Poll(func(ev Event) {
+		if _, ok := ev.(SessionDescription); ok {
+			offers++
+		}
+	})
+	assert.Equal(t, 1, offers, "the last one waits for the next poll")
 }

@@ -57,6 +57,7 @@ var figures = []figure{
 	{"rtt_frame_p50_us", "Round trip 64 B, polled once per frame, p50 µs"},
 	{"setup_ms", "Setup, create_offer to both channels open, median of 20, ms (Godot: frame-bound)"},
 	{"setup_frames", "Setup, frames"},
+	{"setup_60fps_frames", "Setup, frames at 60 frames/s"},
 	{"setup_uncapped_ms", "Setup, Godot frames uncapped, ms"},
 	{"rss_kib_per_conn", "RSS per established connection (50), KiB"},
 	{"goroutines_per_conn", "Goroutines per established connection (50)"},
