@@ -106,8 +106,11 @@ type PeerConnection struct {
 
 	budget int // receive budget of new channels, from the configuration or the options
 	// gathered is closed when pc has gathered all its candidates, if that is
-	// quick (host candidates only); nil otherwise. See SetLocalDescription.
-	gathered chan struct{}
+	// quick (host candidates only); nil otherwise. gatherPending says that
+	// SetLocalDescription started that gathering and Poll has not waited for
+	// it yet. See SetLocalDescription.
+	gathered      chan struct{}
+	gatherPending atomic.Bool
 
 	current atomic.Pointer[webrtc.PeerConnection] // events from any other are stale
 	gen     atomic.Uint64                         // bumped by Close and Initialize
@@ -149,6 +152,7 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	old, oldChannels := p.detachLocked()
 	p.pc = pc
 	p.gathered = gathered
+	p.gatherPending.Store(false)
 	p.closed = false
 	p.budget = cmp.Or(c.ReceiveBudget, p.opts.receiveBudget)
 	p.current.Store(pc)
@@ -363,9 +367,31 @@ func (p *PeerConnection) Poll(handle func(Event)) {
 	defer p.pollMu.Unlock()
 	gen := p.gen.Load()
 	for range maxPollPasses {
+		p.awaitGathering()
 		if !p.deliver(handle, gen) {
 			return
 		}
+	}
+}
+
+// awaitGathering waits (at most gatherWait) for the host candidates that a
+// SetLocalDescription call started gathering, once per call, so that the
+// batch delivered next carries them.
+func (p *PeerConnection) awaitGathering() {
+	if !p.gatherPending.Swap(false) {
+		return
+	}
+	p.mu.Lock()
+	gathered := p.gathered
+	p.mu.Unlock()
+	if gathered == nil {
+		return
+	}
+	t := time.NewTimer(gatherWait)
+	defer t.Stop()
+	select {
+	case <-gathered:
+	case <-t.C:
 	}
 }
 
@@ -450,12 +476,14 @@ func parseDescription(call, typ, raw string) (webrtc.SessionDescription, error) 
 // edited by the game); ICE gathering starts here.
 //
 // Without STUN or TURN servers, gathering finds host candidates only and is
-// over in under a millisecond (0.2-0.4 ms measured); SetLocalDescription then
-// waits for it (at most gatherWait), so that the candidates are queued before
-// it returns and the same Poll delivers them right after the description.
-// Both sides then start connecting in the frame that carried the offer, not
-// one frame later. With servers, it does not wait: server candidates take a
-// round trip to the server.
+// over in under a millisecond (0.2-0.6 ms measured). The next Poll waits for
+// it (at most gatherWait) before its next batch, so that the candidates follow
+// the description in the same Poll: when the game calls this from its
+// session_description_created handler, both sides start connecting in the
+// frame that carried the offer, not one frame later. The wait comes after
+// the rest of the handler (sending the description, the other side answering)
+// so gathering overlaps with it. With servers, Poll does not wait: server
+// candidates take a round trip to the server.
 func (p *PeerConnection) SetLocalDescription(typ, raw string) error {
 	desc, err := parseDescription("set_local_description", typ, raw)
 	if err != nil {
@@ -468,21 +496,13 @@ func (p *PeerConnection) SetLocalDescription(typ, raw string) error {
 	if err := pc.SetLocalDescription(desc); err != nil {
 		return wrapPion(err, "set_local_description")
 	}
-	p.mu.Lock()
-	gathered := p.gathered
-	p.mu.Unlock()
-	if gathered != nil && desc.Type != webrtc.SDPTypeRollback {
-		t := time.NewTimer(gatherWait)
-		defer t.Stop()
-		select {
-		case <-gathered:
-		case <-t.C:
-		}
+	if desc.Type != webrtc.SDPTypeRollback {
+		p.gatherPending.Store(true)
 	}
 	return nil
 }
 
-// gatherWait bounds how long SetLocalDescription waits for host candidates.
+// gatherWait bounds how long Poll waits for host candidates.
 const gatherWait = 50 * time.Millisecond
 
 // SetRemoteDescription applies the remote peer's description. For an offer it
@@ -675,6 +695,8 @@ func (p *PeerConnection) Free() {
 func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel) {
 	old := p.pc
 	p.pc = nil
+	p.gathered = nil // nothing left to wait for (see awaitGathering)
+	p.gatherPending.Store(false)
 	channels := make([]*DataChannel, 0, len(p.channels))
 	for ch := range p.channels {
 		channels = append(channels, ch)

@@ -504,3 +504,23 @@ func TestPollBoundsHandlerCausedRounds(t *testing.T) {
 	})
 	assert.Equal(t, 1, offers, "the last one waits for the next poll")
 }
+
+// TestPollDoesNotWaitForAClosedConnectionsCandidates: set_local_description
+// then close() (or a handler that closes); the next poll must not wait for
+// candidates that will never come.
+func TestPollDoesNotWaitForAClosedConnectionsCandidates(t *testing.T) {
+	pc := NewPeerConnection(loopbackOnly())
+	t.Cleanup(pc.Free)
+	require.NoError(t, pc.CreateOffer())
+	var offer SessionDescription
+	pc.Poll(func(ev Event) {
+		if d, ok := ev.(SessionDescription); ok {
+			offer = d
+		}
+	})
+	require.NoError(t, pc.SetLocalDescription(offer.Type, offer.SDP))
+	pc.Close()
+	start := time.Now()
+	pc.Poll(func(Event) {})
+	assert.Less(t, time.Since(start), gatherWait/2, "poll returned without waiting")
+}

@@ -74,7 +74,10 @@ func (extStack) connect(o channelOpts) (pair, time.Duration, error) {
 			p.close()
 			return nil, 0, errors.New("channels not open after 15 s")
 		}
-		time.Sleep(100 * time.Microsecond)
+		// Poll often while connecting: raw pion reacts in callbacks at once,
+		// and this figure compares the layers, not polling intervals (100 us
+		// sleeps measured 35 % slower than raw pion, 10 us 16 %).
+		time.Sleep(10 * time.Microsecond)
 	}
 	return p, time.Since(start), nil
 }
