@@ -275,7 +275,9 @@ func test_dropped_objects_close() -> void:
 
 func test_slow_reader_is_bounded_and_loses_nothing() -> void:
 	var r = Relay.new()
-	var ids: Array[int] = r.pair()
+	var ids: Array[int] = r.pair({"receiveBudget": 1 << 20}) # 1 MiB, not the default 8
+	if not check(ids.size() == 2, "initialize() takes receiveBudget"):
+		return
 	var a: WebRTCPeerConnection = r.peers[ids[0]]
 	var ch := a.create_data_channel("bulk")
 	a.create_offer()
