@@ -40,13 +40,13 @@ const SCTPReceiveWindow = 768 << 10
 // of MB/s, frames of up to about 100 ms). Reaching it costs more than the
 // wait: pion's SCTP does not tell the sender when its window opens again, so
 // after the game reads, the sender idles until its zero-window probe is
-// acknowledged, which pion delays by 200 ms. With a 1 MiB budget this capped
-// 16 KiB bulk through Godot at 17.5 MB/s and made unordered channels drop 16 %
-// of their messages (issue 6).
+// acknowledged, which pion delays by 200 ms. The former 1 MiB budget was
+// reached whenever frames stretched (see kickWriter): such stalls, and on
+// unordered channels 16 % of the messages dropped, through Godot (issue 6).
 const DefaultReceiveBudget = 8 << 20
 
-// The range of the "receiveBudget" key: at least the maximum message size
-// of the remote's own default (64 KiB), at most 1 GiB.
+// The range of the "receiveBudget" key: at least 64 KiB (RFC 8841's default
+// maximum message size), at most 1 GiB.
 const (
 	MinReceiveBudget = 64 << 10
 	MaxReceiveBudget = 1 << 30
