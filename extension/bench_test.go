@@ -2,7 +2,6 @@ package extension
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 )
@@ -34,11 +32,7 @@ import (
 func perfPionPair(b *testing.B, init *webrtc.DataChannelInit) (pa, pb *webrtc.PeerConnection, a, rcv *webrtc.DataChannel) {
 	b.Helper()
 	var se webrtc.SettingEngine
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	restrictToLoopback(&se)
 	api := webrtc.NewAPI(webrtc.WithSettingEngine(se))
 	var err error
 	if pa, err = api.NewPeerConnection(webrtc.Configuration{}); err != nil {
@@ -140,13 +134,18 @@ func BenchmarkPerfPionRoundTrip64B(b *testing.B) {
 	reportLatency(b, samples)
 }
 
+// perfPingChannel connects two of our peers with one open channel for the
+// round-trip benchmarks; free releases both.
+func perfPingChannel() (a, rcv *DataChannel, free func()) {
+	p := newPeers(&testing.T{})
+	a, rcv = p.openChannel("ping", nil)
+	return a, rcv, func() { p.a.Free(); p.b.Free() }
+}
+
 // BenchmarkPerfRoundTrip64B: our Go layer, both sides busy-polling Pop.
 func BenchmarkPerfRoundTrip64B(b *testing.B) {
-	t := &testing.T{}
-	p := newPeers(t)
-	defer p.a.Free()
-	defer p.b.Free()
-	a, rcv := p.openChannel("ping", nil)
+	a, rcv, free := perfPingChannel()
+	defer free()
 	defer debug.SetGCPercent(debug.SetGCPercent(perfGCPercent))
 	msg := make([]byte, 64)
 	stop := make(chan struct{})
@@ -186,11 +185,8 @@ func BenchmarkPerfRoundTrip64B(b *testing.B) {
 // sides in turn, as bench_test.go does (and as one Godot process polling two
 // connections would).
 func BenchmarkPerfRoundTrip64BOneLoop(b *testing.B) {
-	t := &testing.T{}
-	p := newPeers(t)
-	defer p.a.Free()
-	defer p.b.Free()
-	a, rcv := p.openChannel("ping", nil)
+	a, rcv, free := perfPingChannel()
+	defer free()
 	msg := make([]byte, 64)
 	samples := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -300,11 +296,7 @@ func perfBulk(b *testing.B, size int, opts map[string]any) {
 	t := &testing.T{}
 	var logged atomic.Int64
 	p := newPeers(t, WithSettingEngine(func(se *webrtc.SettingEngine) {
-		se.SetIncludeLoopbackCandidate(true)
-		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+		restrictToLoopback(se)
 		se.LoggerFactory = countLogger{&logged}
 	}))
 	defer func() { b.ReportMetric(float64(logged.Load()), "droplogs") }()

@@ -13,13 +13,16 @@ import (
 // loopbackOnly keeps test traffic on 127.0.0.1: pion skips loopback by default,
 // and no test may reach this machine's external addresses.
 func loopbackOnly() Option {
-	return WithSettingEngine(func(se *webrtc.SettingEngine) {
-		se.SetIncludeLoopbackCandidate(true)
-		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	})
+	return WithSettingEngine(restrictToLoopback)
+}
+
+// restrictToLoopback makes pion gather only UDP candidates on 127.0.0.1.
+func restrictToLoopback(se *webrtc.SettingEngine) {
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 }
 
 // peers is two connections wired together the way a game's signaling would

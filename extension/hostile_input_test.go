@@ -26,6 +26,18 @@ func offerOf(t *testing.T, pc *PeerConnection) string {
 	return sdp
 }
 
+// offeredConnection returns a fresh connection and a real offer from another
+// one, not yet applied; both are freed when the test ends.
+func offeredConnection(t *testing.T) (*PeerConnection, string) {
+	t.Helper()
+	other := NewPeerConnection(loopbackOnly())
+	t.Cleanup(other.Free)
+	offer := offerOf(t, other)
+	pc := NewPeerConnection(loopbackOnly())
+	t.Cleanup(pc.Free)
+	return pc, offer
+}
+
 var regexpUfrag = regexp.MustCompile(`a=ice-ufrag:(\S+)`)
 
 // replaceLine replaces the first line starting with prefix (CRLF-terminated).
@@ -43,11 +55,7 @@ func replaceLine(sdp, prefix, with string) string {
 // signaling state; such descriptions are refused first, so the game's
 // connection is left as it was and can still take a valid offer.
 func TestRefusedRemoteDescriptionChangesNothing(t *testing.T) {
-	other := NewPeerConnection(loopbackOnly())
-	defer other.Free()
-	offer := offerOf(t, other)
-	pc := NewPeerConnection(loopbackOnly())
-	defer pc.Free()
+	pc, offer := offeredConnection(t)
 	cases := map[string]string{
 		"empty":                   "",
 		"only v=":                 "v=0\r\n",
@@ -100,11 +108,7 @@ func TestDuplicateChannelIDIsRefused(t *testing.T) {
 // it discards (unknown type or transport, another session's ufrag); the game
 // gets an error instead, as from the browsers.
 func TestCandidatesPionWouldDropAreRefused(t *testing.T) {
-	other := NewPeerConnection(loopbackOnly())
-	defer other.Free()
-	offer := offerOf(t, other)
-	pc := NewPeerConnection(loopbackOnly())
-	defer pc.Free()
+	pc, offer := offeredConnection(t)
 	require.NoError(t, pc.SetRemoteDescription("offer", offer))
 	const line = "candidate:1 1 udp 2130706431 127.0.0.1 9 typ host"
 	for _, bad := range []string{"candidate:", "candidate:1 1 udp 1 127.0.0.1 9 typ bogus", "candidate:1 1 sctp 1 127.0.0.1 9 typ host"} {
@@ -138,11 +142,7 @@ func TestEmptyMessagesArrive(t *testing.T) {
 // addresses, neither through add_ice_candidate nor through a=candidate lines
 // in its description; a new remote description starts a new count.
 func TestRemoteCandidatesAreCapped(t *testing.T) {
-	other := NewPeerConnection(loopbackOnly())
-	defer other.Free()
-	offer := offerOf(t, other)
-	pc := NewPeerConnection(loopbackOnly())
-	defer pc.Free()
+	pc, offer := offeredConnection(t)
 	require.NoError(t, pc.SetRemoteDescription("offer", offer))
 	candidate := func(i int) string {
 		return fmt.Sprintf("candidate:%d 1 udp 2130706431 127.0.%d.%d 9 typ host", i, i/250, i%250+1)

@@ -511,14 +511,7 @@ func TestPollBoundsHandlerCausedRounds(t *testing.T) {
 func TestPollDoesNotWaitForAClosedConnectionsCandidates(t *testing.T) {
 	pc := NewPeerConnection(loopbackOnly())
 	t.Cleanup(pc.Free)
-	require.NoError(t, pc.CreateOffer())
-	var offer SessionDescription
-	pc.Poll(func(ev Event) {
-		if d, ok := ev.(SessionDescription); ok {
-			offer = d
-		}
-	})
-	require.NoError(t, pc.SetLocalDescription(offer.Type, offer.SDP))
+	require.NoError(t, pc.SetLocalDescription("offer", offerOf(t, pc)))
 	pc.Close()
 	start := time.Now()
 	pc.Poll(func(Event) {})

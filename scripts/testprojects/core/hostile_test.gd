@@ -165,14 +165,20 @@ func test_candidates() -> void:
 	other.close()
 
 
-func test_configuration() -> void:
-	var pc := WebRTCPeerConnection.new()
-	var deep := []
-	var inner := deep
-	for i in 100:
+## An Array nested depth levels deep.
+func nested(depth: int) -> Array:
+	var outer := []
+	var inner := outer
+	for i in depth:
 		var next := []
 		inner.append(next)
 		inner = next
+	return outer
+
+
+func test_configuration() -> void:
+	var pc := WebRTCPeerConnection.new()
+	var deep := nested(100)
 	var itself := {}
 	itself["iceServers"] = [itself]
 	var huge := []
@@ -228,6 +234,7 @@ func test_configuration() -> void:
 		"username": "u", "credential": "hostile-secret-1"}]}), ERR_INVALID_PARAMETER, "iceServers[0].urls[0] is not a valid")
 	bad("initialize: credential inside a malformed URL", pc.initialize.bind({"iceServers": [{"urls": "turn:u:hostile-secret-2@[::1",
 		"username": "u", "credential": "c"}]}), ERR_INVALID_PARAMETER, "iceServers[0].urls[0] is not a valid")
+	bad("initialize: receiveBudget under 64 KiB", pc.initialize.bind({"receiveBudget": 1000}), ERR_INVALID_PARAMETER, "receiveBudget is 1000, outside 65536..1073741824")
 	hostile("warning", "initialize: unknown keys", pc.initialize.bind({"bogus": 1, "": null}), OK, 'unknown configuration key "bogus"')
 	quiet("initialize twice", pc.initialize.bind({}), OK)
 	quiet("initialize with StringName keys", pc.initialize.bind({&"iceServers": [{&"urls": "stun:127.0.0.1"}]}), OK)
@@ -236,12 +243,7 @@ func test_configuration() -> void:
 
 func test_channel_options() -> void:
 	var pc := WebRTCPeerConnection.new()
-	var deep := []
-	var inner := deep
-	for i in 100:
-		var next := []
-		inner.append(next)
-		inner = next
+	var deep := nested(100)
 	var cases := [
 		["1 MiB label", "x".repeat(1 << 20), {}, "label is 1048576 bytes"],
 		["negotiated id -1", "c", {"negotiated": true, "id": -1}, "id is -1, outside 0..65534"],
