@@ -1,7 +1,7 @@
 package main
 
 // Integration tests: build the library, load it into headless Godot, and run
-// the GDScript test projects in scripts/testprojects. Every Godot process runs
+// the GDScript test projects in tests/projects. Every Godot process runs
 // inside a network namespace made for the test run, so WebRTC traffic stays
 // on addresses the test owns. Needs root (namespaces, and the chroot that runs
 // Debian's Godot); without Godot these tests fail, never skip.
@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godot-webrtc-go/godot-webrtc-go/scripts/netns"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/netns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -92,10 +92,10 @@ func godotCommand(ctx context.Context, args ...string) *exec.Cmd {
 
 // project is a Godot project made for one test: the addon installed as a user
 // would (copied into addons/), the extension listed in .godot/extension_list.cfg,
-// and the GDScript files of scripts/testprojects/common and of the named folder.
+// and the GDScript files of tests/projects/common and of the named folder.
 func project(t *testing.T, name string) string {
 	t.Helper()
-	return projectFrom(t, name, "scripts/testprojects/common", "scripts/testprojects/"+name)
+	return projectFrom(t, name, "tests/projects/common", "tests/projects/"+name)
 }
 
 // projectFrom makes a project from the given folders of the repository.
@@ -610,7 +610,7 @@ func TestMultiplayerPeerMeshAndServerInOneProcess(t *testing.T) {
 	runScript(t, dir, "multiplayer_test.gd", 5*time.Minute)
 }
 
-// signalingServer is scripts/signaling running inside the namespace.
+// signalingServer is examples/signaling running inside the namespace.
 type signalingServer struct {
 	url string // ws://host:port
 	mu  sync.Mutex
@@ -640,7 +640,7 @@ func (s *signalingServer) Write(p []byte) (int, error) {
 	return s.log.Write(p)
 }
 
-// startSignaling builds and starts scripts/signaling inside the namespace and
+// startSignaling builds and starts examples/signaling inside the namespace and
 // returns its ws:// base URL.
 func startSignaling(t *testing.T) string { return startSignalingServer(t).url }
 
@@ -648,7 +648,7 @@ func startSignalingServer(t *testing.T) *signalingServer {
 	t.Helper()
 	s := &signalingServer{}
 	bin := filepath.Join(t.TempDir(), "signaling")
-	out, err := exec.Command("go", "build", "-o", bin, "./scripts/signaling").CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", bin, "./examples/signaling").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	cmd := exec.Command("ip", "netns", "exec", namespace, bin, "-addr", "127.0.0.1:0", "-timeout", "10m")
 	cmd.Stderr = s
@@ -664,7 +664,7 @@ func startSignalingServer(t *testing.T) *signalingServer {
 
 func TestRPCBetweenTwoGodotProcesses(t *testing.T) {
 	url := startSignaling(t) + "/rpc-test"
-	dir := projectFrom(t, "demo", "scripts/demo")
+	dir := projectFrom(t, "demo", "examples/demo")
 	host := make(chan run, 1)
 	go func() { host <- runGodot(t, dir, 2*time.Minute, nil, "-s", "res://main.gd", "--", url, "1") }()
 	time.Sleep(time.Second) // the first peer in the room is the host
@@ -698,7 +698,7 @@ type editorHelp struct {
 }
 
 // runEditorHelp starts the editor (headless) on dir, where the plugin of
-// scripts/testprojects/editorhelp opens our classes' help pages and quits.
+// tests/projects/editorhelp opens our classes' help pages and quits.
 func runEditorHelp(t *testing.T, dir string, env ...string) editorHelp {
 	t.Helper()
 	r := runGodot(t, dir, 3*time.Minute, env, "--editor")
@@ -726,7 +726,7 @@ func runEditorHelp(t *testing.T, dir string, env ...string) editorHelp {
 // of them is, and Godot's "no description" placeholder is shown instead.
 func TestEditorHelpShowsOurDocs(t *testing.T) {
 	docs := classDocs(t)
-	dir := projectFrom(t, "editorhelp", "scripts/testprojects/editorhelp")
+	dir := projectFrom(t, "editorhelp", "tests/projects/editorhelp")
 	// The editor's settings and help cache, isolated from other runs.
 	home, err := os.MkdirTemp("/tmp", "webrtc-go-editorhome-")
 	require.NoError(t, err)

@@ -9,7 +9,7 @@
 #   ./build.sh demo      run the headless multiplayer demo (signaling server,
 #                        a host and a client Godot process)
 #   ./build.sh bench [flags]  build the addon, provision Godot and libwebrtc for
-#                        Node, run the benchmark suite (go run ./scripts/bench;
+#                        Node, run the benchmark suite (go run ./bench;
 #                        flags pass through, e.g. -runs 5 or -readme README.md):
 #                        one table on stdout and in dist/bench.md
 #
@@ -112,7 +112,7 @@ run_tests() {
 	[ -z "$unformatted" ] || { echo "gofmt needed: $unformatted" >&2; exit 1; }
 	go vet ./...
 	echo "== unit tests (race detector)"
-	go test -race -count=1 ./extension/... ./binding/... ./capi/... ./scripts/relay/...
+	go test -race -count=1 ./extension/... ./binding/... ./capi/... ./internal/...
 	echo "== fuzzing: each target of extension/ for ${FUZZTIME:-15s} (a failing input is saved in extension/testdata/fuzz)"
 	local target out
 	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' extension/*_test.go | cut -c6- | sort); do
@@ -146,7 +146,7 @@ bench)
 	build
 	[ -n "${GODOT:-}" ] || scripts/provision-godot.sh
 	npm_cache=$(scripts/provision-interop.sh)
-	exec go run ./scripts/bench -addon "$addon" -npm "$npm_cache" -out "$dist/bench.md" "$@"
+	exec go run ./bench -addon "$addon" -npm "$npm_cache" -out "$dist/bench.md" "$@"
 	;;
 *)
 	echo "usage: ./build.sh [--all|test|demo|bench]" >&2

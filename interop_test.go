@@ -1,9 +1,9 @@
 package main
 
-// Interop matrix: the Godot side (scripts/testprojects/interop) against
-// independent WebRTC stacks running the echo peer of scripts/interop, every
+// Interop matrix: the Godot side (tests/projects/interop) against
+// independent WebRTC stacks running the echo peer of tests/peers, every
 // process inside the test's network namespace, signaling through
-// scripts/signaling on the namespace's loopback.
+// examples/signaling on the namespace's loopback.
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godot-webrtc-go/godot-webrtc-go/scripts/netns"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/netns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -94,8 +94,8 @@ func interopCase(t *testing.T, offerer string, remote func(url string) *exec.Cmd
 	t.Helper()
 	sig := startSignalingServer(t)
 	url := sig.url + "/interop"
-	dir := projectFrom(t, "interop", "scripts/testprojects/common", "scripts/testprojects/interop")
-	copyFile(t, filepath.Join(repoRoot, "scripts", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
+	dir := projectFrom(t, "interop", "tests/projects/common", "tests/projects/interop")
+	copyFile(t, filepath.Join(repoRoot, "examples", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
 
 	godot := make(chan run, 1)
 	var godotDone atomic.Bool
@@ -153,7 +153,7 @@ func nodeCommand(cache string, args ...string) *exec.Cmd {
 
 func TestInteropLibwebrtcNode(t *testing.T) {
 	cache := interopPeers(t)
-	script := filepath.Join(repoRoot, "scripts", "interop", "run_wrtc.js")
+	script := filepath.Join(repoRoot, "tests", "peers", "run_wrtc.js")
 	for _, c := range []struct{ offerer, mode string }{
 		{"godot", "trickle"}, {"remote", "trickle"}, {"godot", "complete"}, {"remote", "complete"},
 	} {
@@ -179,7 +179,7 @@ func TestInteropLibwebrtcNode(t *testing.T) {
 // the same address is reached directly. (Real hosts have distinct addresses.)
 const turnIP = netns.AddrB
 
-// turnServer runs scripts/turnserver inside the namespace on turnIP.
+// turnServer runs tests/turnserver inside the namespace on turnIP.
 type turnServer struct {
 	url   string
 	cmd   *exec.Cmd
@@ -191,7 +191,7 @@ type turnServer struct {
 func startTURN(t *testing.T, password string) *turnServer {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "turnserver")
-	out, err := exec.Command("go", "build", "-o", bin, "./scripts/turnserver").CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", bin, "./tests/turnserver").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	s := &turnServer{out: &bytes.Buffer{}, wait: make(chan error, 1)}
 	s.cmd = exec.Command("ip", "netns", "exec", namespace, bin, "-listen", turnIP+":0", "-relay-ip", turnIP,
@@ -230,7 +230,7 @@ func TestInteropThroughTURNRelay(t *testing.T) {
 			recordInterop(t, map[string]string{"run_wrtc.js": interopPeerRow[1], "run_chromium.js": interopPeerRow[0]}[peer], "TURN, relay only")
 			turn := startTURN(t, "relay-secret")
 			config := fmt.Sprintf(`{"iceServers": [{"urls": [%q], "username": "player", "credential": "relay-secret"}], "iceTransportPolicy": "relay"}`, turn.url)
-			args := []string{filepath.Join(repoRoot, "scripts", "interop", peer), "", "answer", "trickle"}
+			args := []string{filepath.Join(repoRoot, "tests", "peers", peer), "", "answer", "trickle"}
 			if peer == "run_chromium.js" {
 				args = append(args, "plain")
 			}
@@ -249,7 +249,7 @@ func TestInteropThroughTURNRelay(t *testing.T) {
 
 func TestWrongTURNCredentialsFailWithAPrintedError(t *testing.T) {
 	turn := startTURN(t, "the-right-one")
-	dir := projectFrom(t, "interop", "scripts/testprojects/common", "scripts/testprojects/interop")
+	dir := projectFrom(t, "interop", "tests/projects/common", "tests/projects/interop")
 	out := runScript(t, dir, "turn_fail_test.gd", 2*time.Minute, "TURN_URL="+turn.url)
 	assert.Regexp(t, `ERROR: godot-webrtc-go: ice: .*(allocate|401)`, out)
 	assert.NotContains(t, out, "wrong-password-1234")
@@ -259,7 +259,7 @@ func TestWrongTURNCredentialsFailWithAPrintedError(t *testing.T) {
 
 func TestInteropChromium(t *testing.T) {
 	cache := interopPeers(t)
-	script := filepath.Join(repoRoot, "scripts", "interop", "run_chromium.js")
+	script := filepath.Join(repoRoot, "tests", "peers", "run_chromium.js")
 	for _, c := range []struct{ offerer, mode, hosts string }{
 		{"godot", "trickle", "mdns"}, {"remote", "trickle", "mdns"},
 		{"godot", "trickle", "plain"}, {"remote", "complete", "plain"},
@@ -291,7 +291,7 @@ func TestInteropChromium(t *testing.T) {
 
 func TestInteropAiortc(t *testing.T) {
 	interopPeers(t)
-	script := filepath.Join(repoRoot, "scripts", "interop", "echo_peer.py")
+	script := filepath.Join(repoRoot, "tests", "peers", "echo_peer.py")
 	for _, offerer := range []string{"godot", "remote"} {
 		t.Run(offerer+"-offers", func(t *testing.T) {
 			recordInterop(t, interopPeerRow[2], offerer+" offers", "complete SDP (no trickle)", "plain host candidates")
@@ -315,8 +315,8 @@ func TestInteropGodotToGodotAcrossProcesses(t *testing.T) {
 				role = "offer"
 			}
 			interopCase(t, offerer, func(url string) *exec.Cmd {
-				dir := projectFrom(t, "interop-echo", "scripts/testprojects/interop")
-				copyFile(t, filepath.Join(repoRoot, "scripts", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
+				dir := projectFrom(t, "interop-echo", "tests/projects/interop")
+				copyFile(t, filepath.Join(repoRoot, "examples", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
 				cmd := godotCommand(context.Background(), "--headless", "--path", dir, "-s", "res://echo_peer.gd")
 				cmd.Env = append(os.Environ(), "SIGNALING_URL="+url, "ROLE="+role)
 				return cmd

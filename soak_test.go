@@ -75,7 +75,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// echoPeer is scripts/testprojects/interop/echo_peer.gd in its own Godot
+// echoPeer is tests/projects/interop/echo_peer.gd in its own Godot
 // process (ROLE=answer), in a process group of its own so that SIGKILL to the
 // group reaches Godot whatever scripts/godot's wrappers (ip netns exec,
 // chroot) left in between.
@@ -87,8 +87,8 @@ type echoPeer struct {
 
 func startEchoPeer(t *testing.T, url string) *echoPeer {
 	t.Helper()
-	dir := projectFrom(t, "interop-echo", "scripts/testprojects/interop")
-	copyFile(t, filepath.Join(repoRoot, "scripts", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
+	dir := projectFrom(t, "interop-echo", "tests/projects/interop")
+	copyFile(t, filepath.Join(repoRoot, "examples", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
 	p := &echoPeer{out: &syncBuffer{}, done: make(chan error, 1)}
 	p.cmd = godotCommand(context.Background(), "--headless", "--path", dir, "-s", "res://echo_peer.gd")
 	p.cmd.Env = append(os.Environ(), "SIGNALING_URL="+url, "ROLE=answer")
@@ -127,12 +127,12 @@ var survivorLine = regexp.MustCompile(`(?m)^SURVIVOR: disconnected_ms=(-?\d+) fa
 // survivor must see that connection DISCONNECTED within 10 s and FAILED
 // within 40 s, its writes to it must stop at the send budget, the other
 // connection must keep flowing, and a new connection must work afterwards
-// (checked in scripts/testprojects/interop/survivor_test.gd).
+// (checked in tests/projects/interop/survivor_test.gd).
 func TestSurvivorOfAPeerKilledWithSIGKILL(t *testing.T) {
 	sig := startSignalingServer(t)
 	url := sig.url + "/sigkill"
-	dir := projectFrom(t, "survivor", "scripts/testprojects/common", "scripts/testprojects/interop")
-	copyFile(t, filepath.Join(repoRoot, "scripts", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
+	dir := projectFrom(t, "survivor", "tests/projects/common", "tests/projects/interop")
+	copyFile(t, filepath.Join(repoRoot, "examples", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
 	ready, killed := filepath.Join(dir, "ready"), filepath.Join(dir, "killed")
 
 	survivor := make(chan run, 1)

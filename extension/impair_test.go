@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godot-webrtc-go/godot-webrtc-go/scripts/relay"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/relay"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -22,10 +22,10 @@ ip -n "$ns" link set wgo0 up
 ip -n "$ns" link set wgo1 up
 
 mkdir -p "$work/project/addons" "$work/project/.godot"
-cp -r "$here/demo/." "$work/project/"
+cp -r "$here/../examples/demo/." "$work/project/"
 cp -r "$addon" "$work/project/addons/"
 echo "res://addons/webrtc_go/webrtc_go.gdextension" >"$work/project/.godot/extension_list.cfg"
-go build -o "$work/signaling" "$here/signaling"
+go build -o "$work/signaling" "$here/../examples/signaling"
 
 ip netns exec "$ns" "$work/signaling" -addr 127.0.0.1:0 -timeout 5m >"$work/signaling.out" 2>"$work/signaling.log" &
 for _ in $(seq 50); do grep -q listening "$work/signaling.out" 2>/dev/null && break; sleep 0.1; done

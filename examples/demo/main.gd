@@ -1,4 +1,4 @@
-## Headless demo: godot --headless --path scripts/demo -s res://main.gd -- URL [CLIENTS]
+## Headless demo: godot --headless --path examples/demo -s res://main.gd -- URL [CLIENTS]
 ## The first process in the signaling room is the host; it waits for CLIENTS
 ## clients (default 2), exchanges RPCs with them and prints what happens.
 extends SceneTree

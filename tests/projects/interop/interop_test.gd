@@ -1,5 +1,5 @@
 # The Godot side of the interop matrix. Joins the signaling room first (id 1);
-# the remote echo peer (scripts/interop) joins second. Environment:
+# the remote echo peer (tests/peers) joins second. Environment:
 #   SIGNALING_URL  ws://.../room
 #   OFFERER        "godot" or "remote"
 #   ICE_CONFIG     optional JSON for initialize() (TURN tests)

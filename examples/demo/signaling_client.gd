@@ -1,4 +1,4 @@
-## Client of scripts/signaling: joins a room over WebSocket and relays JSON
+## Client of examples/signaling: joins a room over WebSocket and relays JSON
 ## messages to other peers of the room by id.
 extends RefCounted
 

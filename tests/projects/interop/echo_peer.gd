@@ -1,5 +1,5 @@
 # Godot (with this extension) as the interop echo peer, in a second process:
-# the protocol of scripts/interop/echo_peer.js. Environment: SIGNALING_URL,
+# the protocol of tests/peers/echo_peer.js. Environment: SIGNALING_URL,
 # ROLE ("offer" or "answer"). Godot cannot send a complete SDP (it has no
 # local description getter), so it always trickles.
 extends SceneTree

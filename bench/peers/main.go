@@ -1,7 +1,7 @@
 // Command peers is the benchmark runner for two Go stacks: the extension's Go
 // layer alone (-stack ext, issue 6 column b) and raw pion/webrtc v4 with its
 // default settings (-stack pion, a reference engine). Both ends of every
-// connection live in this process; the orchestrator (go run ./scripts/bench)
+// connection live in this process; the orchestrator (go run ./bench)
 // runs it inside a private network namespace. Each figure is printed as one
 // line: BENCH {"k":"<figure>","v":<value>}.
 package main

@@ -1,7 +1,7 @@
 # Benchmark runner through Godot (issue 6, column a): GDScript in headless
 # Godot drives WebRTCPeerConnection and WebRTCDataChannel, which the extension
 # implements. Both peers live in this process and are signaled directly.
-# Run by the orchestrator (go run ./scripts/bench):
+# Run by the orchestrator (go run ./bench):
 #   godot --headless --path <project> -s res://bench.gd -- [dur=2] [only=bulk,rtt,...]
 # Prints BENCH {"k": <figure>, "v": <value>} lines, then BENCH_DONE.
 #

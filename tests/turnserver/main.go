@@ -11,7 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/godot-webrtc-go/godot-webrtc-go/scripts/relay"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/relay"
 )
 
 func main() {

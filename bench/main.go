@@ -2,13 +2,13 @@
 // network namespace of its own, each figure measured the same way by each,
 // and prints one markdown table of medians with ratios.
 //
-//	(a) godot  scripts/testprojects/bench/bench.gd in headless Godot with the built addon
-//	(b) ext    the extension's Go layer alone (scripts/bench/peers -stack ext)
-//	(c) pion   raw pion/webrtc v4, default settings (scripts/bench/peers -stack pion)
-//	(c) wrtc   Google's libwebrtc through npm @roamhq/wrtc in Node (scripts/bench/wrtc.js)
+//	(a) godot  bench/project/bench.gd in headless Godot with the built addon
+//	(b) ext    the extension's Go layer alone (bench/peers -stack ext)
+//	(c) pion   raw pion/webrtc v4, default settings (bench/peers -stack pion)
+//	(c) wrtc   Google's libwebrtc through npm @roamhq/wrtc in Node (bench/wrtc.js)
 //
 // Run from the repository root as root (./build.sh bench does the building and
-// provisioning): go run ./scripts/bench [-runs 3] [-dur 2s] [-out dist/bench.md]
+// provisioning): go run ./bench [-runs 3] [-dur 2s] [-out dist/bench.md]
 // [-readme README.md].
 package main
 
@@ -30,7 +30,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/godot-webrtc-go/godot-webrtc-go/scripts/netns"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/netns"
 )
 
 // runner is one column: how to start it, given the namespace.
@@ -151,7 +151,7 @@ func measure(ctx context.Context, c config) (*results, error) {
 	defer stop()
 
 	peers := filepath.Join(tmp, "peers")
-	if out, err := exec.Command("go", "build", "-o", peers, "./scripts/bench/peers").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", peers, "./bench/peers").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building the Go runner: %v\n%s", err, out)
 	}
 	project, err := godotProject(root, tmp, c.addon)
@@ -182,7 +182,7 @@ func measure(ctx context.Context, c config) (*results, error) {
 			return inNS(ctx, peers, "-stack", "pion", "-dur", c.dur.String(), "-only", groups)
 		}},
 		{"wrtc", "(c) libwebrtc", func(ctx context.Context) *exec.Cmd {
-			cmd := inNS(ctx, "node", "--expose-gc", filepath.Join(root, "scripts", "bench", "wrtc.js"), secs, groups)
+			cmd := inNS(ctx, "node", "--expose-gc", filepath.Join(root, "bench", "wrtc.js"), secs, groups)
 			cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(c.npm, "node_modules"))
 			return cmd
 		}},
@@ -296,7 +296,7 @@ func godotProject(root, tmp, addon string) (string, error) {
 	if err := os.CopyFS(filepath.Join(dir, "addons", "webrtc_go"), os.DirFS(addon)); err != nil {
 		return "", err
 	}
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "scripts", "testprojects", "bench"))); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "bench", "project"))); err != nil {
 		return "", err
 	}
 	files := map[string]string{
