@@ -1,6 +1,6 @@
-// Command bench is issue 6's benchmark suite: it runs four runners in a
-// network namespace of its own, each figure measured the same way by each,
-// and prints one markdown table of medians with ratios.
+// Command bench is the benchmark suite: it runs four runners in a network
+// namespace of its own, each figure measured the same way by each, and prints
+// one markdown table of medians with ratios.
 //
 //	(a) godot  bench/project/bench.gd in headless Godot with the built addon
 //	(b) ext    the extension's Go layer alone (bench/peers -stack ext)

@@ -1,8 +1,8 @@
 // Benchmark runner for Google's libwebrtc through npm @roamhq/wrtc in Node, a
-// reference engine of issue 6. Both ends live in this process. Run by the
-// orchestrator (go run ./bench) inside a network namespace, with
-// NODE_PATH pointing at the provisioned npm cache and --expose-gc. Prints one
-// line per figure: BENCH {"k":"<figure>","v":<value>}.
+// reference engine (column c of the bench table). Both ends live in this
+// process. Run by the orchestrator (go run ./bench) inside a network
+// namespace, with NODE_PATH pointing at the provisioned npm cache and
+// --expose-gc. Prints one line per figure: BENCH {"k":"<figure>","v":<value>}.
 // Usage: node --expose-gc wrtc.js [duration seconds] [figures,comma,separated]
 const { RTCPeerConnection } = require("@roamhq/wrtc");
 

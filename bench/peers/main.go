@@ -1,8 +1,8 @@
 // Command peers is the benchmark runner for two Go stacks: the extension's Go
-// layer alone (-stack ext, issue 6 column b) and raw pion/webrtc v4 with its
-// default settings (-stack pion, a reference engine). Both ends of every
-// connection live in this process; the orchestrator (go run ./bench)
-// runs it inside a private network namespace. Each figure is printed as one
+// layer alone (-stack ext, column b of the bench table) and raw pion/webrtc v4
+// with its default settings (-stack pion, a reference engine, column c). Both
+// ends of every connection live in this process; the orchestrator
+// (go run ./bench) runs it inside a private network namespace. Each figure is printed as one
 // line: BENCH {"k":"<figure>","v":<value>}.
 package main
 

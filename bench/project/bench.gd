@@ -1,6 +1,6 @@
-# Benchmark runner through Godot (issue 6, column a): GDScript in headless
-# Godot drives WebRTCPeerConnection and WebRTCDataChannel, which the extension
-# implements. Both peers live in this process and are signaled directly.
+# Benchmark runner through Godot (column a of the bench table): GDScript in
+# headless Godot drives WebRTCPeerConnection and WebRTCDataChannel, which the
+# extension implements. Both peers live in this process and are signaled directly.
 # Run by the orchestrator (go run ./bench):
 #   godot --headless --path <project> -s res://bench.gd -- [dur=2] [only=bulk,rtt,...]
 # Prints BENCH {"k": <figure>, "v": <value>} lines, then BENCH_DONE.
