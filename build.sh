@@ -10,7 +10,7 @@
 #                        a host and a client Godot process)
 #   ./build.sh bench [flags]  build the addon, provision Godot and libwebrtc for
 #                        Node, run the benchmark suite (go run ./bench;
-#                        flags pass through, e.g. -runs 5 or -readme README.md):
+#                        flags pass through, e.g. -runs 5 or -doc docs/performance.md):
 #                        one table on stdout and in dist/bench.md
 #
 # Environment: GODOT (a Godot 4.5+ binary to use instead of the provisioned

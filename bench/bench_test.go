@@ -34,7 +34,7 @@ func TestRenderMediansAndRatios(t *testing.T) {
 }
 
 func TestReplaceBetweenMarkers(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "README.md")
+	f := filepath.Join(t.TempDir(), "performance.md")
 	require.NoError(t, os.WriteFile(f, []byte("a\n"+beginMarker+"\nold\n"+endMarker+"\nb\n"), 0o644))
 	require.NoError(t, replaceBetweenMarkers(f, "new\n"))
 	b, err := os.ReadFile(f)

@@ -1,6 +1,7 @@
 // Command bench is the benchmark suite: it runs four runners in a network
 // namespace of its own, each figure measured the same way by each, and prints
-// one markdown table of medians with ratios.
+// one markdown table of medians with ratios (docs/performance.md describes
+// the method and keeps the latest table).
 //
 //	(a) godot  bench/project/bench.gd in headless Godot with the built addon
 //	(b) ext    the extension's Go layer alone (bench/peers -stack ext)
@@ -9,7 +10,7 @@
 //
 // Run from the repository root as root (./build.sh bench does the building and
 // provisioning): go run ./bench [-runs 3] [-dur 2s] [-out dist/bench.md]
-// [-readme README.md].
+// [-doc docs/performance.md].
 package main
 
 import (
@@ -101,15 +102,15 @@ func main() {
 	flag.StringVar(&c.npm, "npm", "/var/cache/godot-webrtc-go/npm", "npm cache holding @roamhq/wrtc")
 	flag.DurationVar(&c.timeout, "timeout", 2*time.Minute, "limit for one runner's run")
 	out := flag.String("out", "dist/bench.md", "also write the table here")
-	readme := flag.String("readme", "", "rewrite the table between the bench markers of this file")
+	doc := flag.String("doc", "", "also rewrite the table between the bench markers of this file (docs/performance.md)")
 	flag.Parse()
-	if err := benchAndReport(c, *out, *readme); err != nil {
+	if err := benchAndReport(c, *out, *doc); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func benchAndReport(c config, out, readme string) error {
+func benchAndReport(c config, out, doc string) error {
 	res, err := measure(context.Background(), c)
 	if err != nil {
 		return err
@@ -124,8 +125,8 @@ func benchAndReport(c config, out, readme string) error {
 			return err
 		}
 	}
-	if readme != "" {
-		return replaceBetweenMarkers(readme, table)
+	if doc != "" {
+		return replaceBetweenMarkers(doc, table)
 	}
 	return nil
 }
