@@ -47,7 +47,7 @@ func TestReplaceBetweenMarkers(t *testing.T) {
 // npm cache): each must report it, and nothing may fail. About 30 s.
 func TestRunnersSmoke(t *testing.T) {
 	addon := os.Getenv("WEBRTC_GO_ADDON")
-	t.Chdir("../..")
+	t.Chdir("..")
 	if addon == "" {
 		addon = "dist/addons/webrtc_go"
 	}
