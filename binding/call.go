@@ -18,7 +18,7 @@ type MethodBind struct {
 func LookupMethod(class, method string, hash int64) (MethodBind, error) {
 	p := capi.MethodBind(Name(class).ptr, Name(method).ptr, hash)
 	if p == nil {
-		return MethodBind{}, fmt.Errorf("Godot has no method %s.%s with hash %d", class, method, hash)
+		return MethodBind{}, fmt.Errorf("no method %s.%s with hash %d in this Godot", class, method, hash)
 	}
 	return MethodBind{ptr: p, name: class + "." + method}, nil
 }
@@ -44,7 +44,7 @@ const maxSignalArgs = 7
 // Call it only on the thread that owns o (for WebRTC: inside poll).
 func (o Object) EmitSignal(signal StringName, args ...any) error {
 	if emitSignal.ptr == nil {
-		return fmt.Errorf("Object.emit_signal was not found at initialisation")
+		return fmt.Errorf("emit_signal: Object.emit_signal was not found at initialisation")
 	}
 	if len(args) > maxSignalArgs {
 		return fmt.Errorf("too many signal arguments: %d", len(args))

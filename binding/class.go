@@ -61,7 +61,7 @@ type ClassSpec[T any] struct {
 // type T; Call's result (see newVariant for the Go types) is returned as Ret.
 type Method[T any] struct {
 	Name string
-	Ret  capi.VariantType
+	Ret  VariantType
 	Call func(self T) any
 }
 
@@ -74,12 +74,12 @@ type Signal struct {
 // SignalArg is one argument of a Signal.
 type SignalArg struct {
 	Name string
-	Type capi.VariantType
+	Type VariantType
 }
 
 type method struct {
 	goName string
-	ret    capi.VariantType
+	ret    VariantType
 	call   func(self any) any
 }
 
@@ -149,7 +149,7 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 		capi.RegisterMethod(c.name.ptr, Name(m.Name).ptr, uintptr(len(methods)), m.Ret, empty.ptr, emptyString)
 	}
 	for _, sig := range spec.Signals {
-		types := make([]capi.VariantType, len(sig.Args))
+		types := make([]VariantType, len(sig.Args))
 		argNames := capi.Malloc(8 * (len(sig.Args) + 1))
 		for i, a := range sig.Args {
 			types[i] = a.Type
@@ -307,65 +307,5 @@ func recoverVirtual(vm *virtual, ret Ret) {
 	if r := recover(); r != nil {
 		reportPanic(vm.goName, r)
 		ret.fail(vm.ret)
-	}
-}
-
-// Args are the arguments Godot passed to a virtual method (pointer-call
-// convention: each points at its value). They are borrowed for the call.
-type Args struct{ p unsafe.Pointer }
-
-func (a Args) at(i int) unsafe.Pointer {
-	return *(*unsafe.Pointer)(unsafe.Add(a.p, uintptr(i)*unsafe.Sizeof(uintptr(0))))
-}
-
-// String returns argument i, a String.
-func (a Args) String(i int) string { return capi.StringToGo(a.at(i)) }
-
-// Int returns argument i, an int or enum.
-func (a Args) Int(i int) int64 { return *(*int64)(a.at(i)) }
-
-// Pointer returns argument i, a native pointer (such as const uint8_t *).
-func (a Args) Pointer(i int) unsafe.Pointer { return *(*unsafe.Pointer)(a.at(i)) }
-
-// Dictionary returns argument i, a Dictionary, converted to Go.
-func (a Args) Dictionary(i int) (map[string]any, error) { return DictionaryToGo(a.at(i)) }
-
-// Ret is where a virtual method writes its result.
-type Ret struct{ p unsafe.Pointer }
-
-// SetInt writes an int or enum result (Error codes too).
-func (r Ret) SetInt(v int64) { *(*int64)(r.p) = v }
-
-// SetBool writes a bool result.
-func (r Ret) SetBool(v bool) {
-	var b uint8
-	if v {
-		b = 1
-	}
-	*(*uint8)(r.p) = b
-}
-
-// SetString writes a String result over the empty String Godot provides.
-func (r Ret) SetString(s string) {
-	capi.Destroy(capi.TypeString, r.p)
-	capi.StringNew(r.p, s)
-}
-
-// SetObject writes a RefCounted object result into the Ref Godot provides,
-// which takes a reference to it.
-func (r Ret) SetObject(o Object) {
-	if !o.IsNil() {
-		capi.RefSetObject(r.p, o.ptr)
-	}
-}
-
-func (r Ret) fail(k RetKind) {
-	switch k {
-	case RetError:
-		r.SetInt(errFailed)
-	case RetInt:
-		r.SetInt(0)
-	case RetBool:
-		r.SetBool(false)
 	}
 }

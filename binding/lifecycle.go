@@ -76,10 +76,6 @@ func deinitialize(level int) {
 	freeStringNames()
 }
 
-// GodotVersion returns the running Godot's version as major, minor, patch and
-// its full version string.
-func GodotVersion() (major, minor, patch int, full string) { return capi.GodotVersion() }
-
 // LoadEditorHelp hands one class reference XML document (the format of Godot's
 // doc_classes/*.xml) to the editor's help, where it describes the classes the
 // extension registers. Call it at the editor level. It reports false when this

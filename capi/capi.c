@@ -13,7 +13,6 @@ gdw_api gdw;
 const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExtensionClassLibraryPtr library) {
 	memset(&gdw, 0, sizeof(gdw));
 	gdw.library = library;
-	LOAD(get_godot_version, "get_godot_version");
 	LOAD(print_error_with_message, "print_error_with_message");
 	LOAD(print_warning_with_message, "print_warning_with_message");
 	LOAD(variant_new_copy, "variant_new_copy");
@@ -34,7 +33,6 @@ const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExte
 	LOAD(object_method_bind_call, "object_method_bind_call");
 	LOAD(object_method_bind_ptrcall, "object_method_bind_ptrcall");
 	LOAD(object_set_instance, "object_set_instance");
-	LOAD(ref_get_object, "ref_get_object");
 	LOAD(ref_set_object, "ref_set_object");
 	LOAD(classdb_construct_object2, "classdb_construct_object2");
 	LOAD(classdb_get_method_bind, "classdb_get_method_bind");

@@ -40,9 +40,7 @@ const (
 	TypeObject            VariantType = C.GDEXTENSION_VARIANT_TYPE_OBJECT
 	TypeDictionary        VariantType = C.GDEXTENSION_VARIANT_TYPE_DICTIONARY
 	TypeArray             VariantType = C.GDEXTENSION_VARIANT_TYPE_ARRAY
-	TypePackedByteArray   VariantType = C.GDEXTENSION_VARIANT_TYPE_PACKED_BYTE_ARRAY
 	TypePackedStringArray VariantType = C.GDEXTENSION_VARIANT_TYPE_PACKED_STRING_ARRAY
-	TypeMax               VariantType = C.GDEXTENSION_VARIANT_TYPE_VARIANT_MAX
 )
 
 // Initialization levels.
@@ -80,13 +78,6 @@ func load(getProcAddress C.GDExtensionInterfaceGetProcAddress, library C.GDExten
 	}
 	loaded = true
 	return nil
-}
-
-// GodotVersion returns Godot's major, minor and patch version and its version string.
-func GodotVersion() (major, minor, patch int, full string) {
-	var v C.GDExtensionGodotVersion
-	C.gdw_godot_version(&v)
-	return int(v.major), int(v.minor), int(v.patch), C.GoString(v.string)
 }
 
 // PrintError prints through Godot's error printer (the editor's Output panel and
@@ -238,11 +229,6 @@ func SetInstance(obj, class unsafe.Pointer, instance uintptr) {
 
 // RefSetObject stores obj in the Ref at ref, taking a reference.
 func RefSetObject(ref, obj unsafe.Pointer) { C.gdw_ref_set_object(ref, obj) }
-
-// RefGetObject returns the object held by the Ref at ref.
-func RefGetObject(ref unsafe.Pointer) unsafe.Pointer {
-	return unsafe.Pointer(C.gdw_ref_get_object(ref))
-}
 
 // RegisterClass registers an exposed extension class whose callbacks carry classID.
 func RegisterClass(name, parent unsafe.Pointer, classID uintptr) {

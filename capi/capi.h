@@ -14,7 +14,6 @@
 // The Godot interface functions this library calls, resolved once at load.
 typedef struct {
 	GDExtensionClassLibraryPtr library;
-	GDExtensionInterfaceGetGodotVersion get_godot_version;
 	GDExtensionInterfacePrintErrorWithMessage print_error_with_message;
 	GDExtensionInterfacePrintWarningWithMessage print_warning_with_message;
 	GDExtensionInterfaceVariantNewCopy variant_new_copy;
@@ -35,7 +34,6 @@ typedef struct {
 	GDExtensionInterfaceObjectMethodBindCall object_method_bind_call;
 	GDExtensionInterfaceObjectMethodBindPtrcall object_method_bind_ptrcall;
 	GDExtensionInterfaceObjectSetInstance object_set_instance;
-	GDExtensionInterfaceRefGetObject ref_get_object;
 	GDExtensionInterfaceRefSetObject ref_set_object;
 	GDExtensionInterfaceClassdbConstructObject2 classdb_construct_object2;
 	GDExtensionInterfaceClassdbGetMethodBind classdb_get_method_bind;
@@ -92,7 +90,6 @@ static inline void gdw_print_error(const char *desc, const char *msg, const char
 static inline void gdw_print_warning(const char *desc, const char *msg, const char *fn, const char *file, int32_t line) {
 	gdw.print_warning_with_message(desc, msg, fn, file, line, 0);
 }
-static inline void gdw_godot_version(GDExtensionGodotVersion *v) { gdw.get_godot_version(v); }
 
 static inline void gdw_string_new(void *dst, const char *s, GDExtensionInt n) { gdw.string_new_with_utf8_chars_and_len2(dst, s, n); }
 static inline GDExtensionInt gdw_string_to_utf8(const void *str, char *buf, GDExtensionInt n) { return gdw.string_to_utf8_chars(str, buf, n); }
@@ -134,7 +131,6 @@ static inline GDExtensionMethodBindPtr gdw_method_bind(const void *cls, const vo
 static inline GDExtensionObjectPtr gdw_construct(const void *cls) { return gdw.classdb_construct_object2(cls); }
 static inline void gdw_set_instance(void *obj, const void *cls, uintptr_t instance) { gdw.object_set_instance(obj, cls, (GDExtensionClassInstancePtr)instance); }
 static inline void gdw_ref_set_object(void *ref, void *obj) { gdw.ref_set_object(ref, obj); }
-static inline GDExtensionObjectPtr gdw_ref_get_object(const void *ref) { return gdw.ref_get_object(ref); }
 // gdw_editor_help_load_xml hands class reference XML to the editor's help; it
 // returns 0 when this Godot has no editor help to load it into.
 static inline int gdw_editor_help_load_xml(const char *data, GDExtensionInt n) {

@@ -25,13 +25,11 @@ typedef void *GDExtensionStringPtr;
 typedef const void *GDExtensionConstStringPtr;
 typedef void *GDExtensionUninitializedStringPtr;
 typedef void *GDExtensionObjectPtr;
-typedef const void *GDExtensionConstObjectPtr;
 typedef void *GDExtensionTypePtr;
 typedef const void *GDExtensionConstTypePtr;
 typedef void *GDExtensionUninitializedTypePtr;
 typedef const void *GDExtensionMethodBindPtr;
 typedef void *GDExtensionRefPtr;
-typedef const void *GDExtensionConstRefPtr;
 typedef void *GDExtensionClassLibraryPtr;
 typedef void *GDExtensionClassInstancePtr;
 
@@ -46,19 +44,13 @@ typedef enum {
 	GDEXTENSION_VARIANT_TYPE_OBJECT = 24,
 	GDEXTENSION_VARIANT_TYPE_DICTIONARY = 27,
 	GDEXTENSION_VARIANT_TYPE_ARRAY = 28,
-	GDEXTENSION_VARIANT_TYPE_PACKED_BYTE_ARRAY = 29,
 	GDEXTENSION_VARIANT_TYPE_PACKED_STRING_ARRAY = 34,
 	GDEXTENSION_VARIANT_TYPE_VARIANT_MAX = 39,
 } GDExtensionVariantType;
 
 typedef enum {
 	GDEXTENSION_CALL_OK = 0,
-	GDEXTENSION_CALL_ERROR_INVALID_METHOD = 1,
-	GDEXTENSION_CALL_ERROR_INVALID_ARGUMENT = 2,
 	GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS = 3,
-	GDEXTENSION_CALL_ERROR_TOO_FEW_ARGUMENTS = 4,
-	GDEXTENSION_CALL_ERROR_INSTANCE_IS_NULL = 5,
-	GDEXTENSION_CALL_ERROR_METHOD_NOT_CONST = 6,
 } GDExtensionCallErrorType;
 
 typedef struct {
@@ -72,7 +64,6 @@ typedef enum {
 	GDEXTENSION_INITIALIZATION_SERVERS = 1,
 	GDEXTENSION_INITIALIZATION_SCENE = 2,
 	GDEXTENSION_INITIALIZATION_EDITOR = 3,
-	GDEXTENSION_MAX_INITIALIZATION_LEVEL = 4,
 } GDExtensionInitializationLevel;
 
 /* Converters and built-in type operations. */
@@ -94,8 +85,6 @@ typedef struct {
 } GDExtensionPropertyInfo;
 
 typedef enum {
-	GDEXTENSION_METHOD_FLAG_NORMAL = 1,
-	GDEXTENSION_METHOD_FLAG_CONST = 4,
 	GDEXTENSION_METHOD_FLAGS_DEFAULT = 1,
 } GDExtensionClassMethodFlags;
 
@@ -181,15 +170,7 @@ typedef void (*GDExtensionInterfaceFunctionPtr)();
 typedef GDExtensionInterfaceFunctionPtr (*GDExtensionInterfaceGetProcAddress)(const char *p_function_name);
 typedef GDExtensionBool (*GDExtensionInitializationFunction)(GDExtensionInterfaceGetProcAddress p_get_proc_address, GDExtensionClassLibraryPtr p_library, GDExtensionInitialization *r_initialization);
 
-typedef struct {
-	uint32_t major;
-	uint32_t minor;
-	uint32_t patch;
-	const char *string;
-} GDExtensionGodotVersion;
-
 /* Interface functions, fetched by name through get_proc_address. */
-typedef void (*GDExtensionInterfaceGetGodotVersion)(GDExtensionGodotVersion *r_godot_version);
 typedef void (*GDExtensionInterfacePrintErrorWithMessage)(const char *p_description, const char *p_message, const char *p_function, const char *p_file, int32_t p_line, GDExtensionBool p_editor_notify);
 typedef void (*GDExtensionInterfacePrintWarningWithMessage)(const char *p_description, const char *p_message, const char *p_function, const char *p_file, int32_t p_line, GDExtensionBool p_editor_notify);
 typedef void (*GDExtensionInterfaceVariantNewCopy)(GDExtensionUninitializedVariantPtr r_dest, GDExtensionConstVariantPtr p_src);
@@ -210,7 +191,6 @@ typedef void (*GDExtensionInterfaceStringNameNewWithUtf8CharsAndLen)(GDExtension
 typedef void (*GDExtensionInterfaceObjectMethodBindCall)(GDExtensionMethodBindPtr p_method_bind, GDExtensionObjectPtr p_instance, const GDExtensionConstVariantPtr *p_args, GDExtensionInt p_arg_count, GDExtensionUninitializedVariantPtr r_ret, GDExtensionCallError *r_error);
 typedef void (*GDExtensionInterfaceObjectMethodBindPtrcall)(GDExtensionMethodBindPtr p_method_bind, GDExtensionObjectPtr p_instance, const GDExtensionConstTypePtr *p_args, GDExtensionTypePtr r_ret);
 typedef void (*GDExtensionInterfaceObjectSetInstance)(GDExtensionObjectPtr p_o, GDExtensionConstStringNamePtr p_classname, GDExtensionClassInstancePtr p_instance);
-typedef GDExtensionObjectPtr (*GDExtensionInterfaceRefGetObject)(GDExtensionConstRefPtr p_ref);
 typedef void (*GDExtensionInterfaceRefSetObject)(GDExtensionRefPtr p_ref, GDExtensionObjectPtr p_object);
 typedef GDExtensionObjectPtr (*GDExtensionInterfaceClassdbConstructObject2)(GDExtensionConstStringNamePtr p_classname);
 typedef GDExtensionMethodBindPtr (*GDExtensionInterfaceClassdbGetMethodBind)(GDExtensionConstStringNamePtr p_classname, GDExtensionConstStringNamePtr p_methodname, GDExtensionInt p_hash);
