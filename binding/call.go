@@ -28,12 +28,27 @@ func (m MethodBind) CallStatic(arg StringName) {
 	capi.Ptrcall1(m.ptr, nil, arg.ptr, nil)
 }
 
-// emitSignal is Object.emit_signal, resolved at initialisation.
-var emitSignal MethodBind
+// Engine methods resolved at initialisation.
+var (
+	emitSignal   MethodBind // Object.emit_signal
+	notification MethodBind // Object.notification
+)
 
 func lookupEngineMethods() (err error) {
-	emitSignal, err = LookupMethod("Object", "emit_signal", hashObjectEmitSignal)
+	if emitSignal, err = LookupMethod("Object", "emit_signal", hashObjectEmitSignal); err != nil {
+		return err
+	}
+	notification, err = LookupMethod("Object", "notification", hashObjectNotification)
 	return err
+}
+
+// notificationPostinitialize is Object's NOTIFICATION_POSTINITIALIZE.
+const notificationPostinitialize = 0
+
+// notify sends notification what to o (Object.notification(what, false)).
+func (o Object) notify(what int64) {
+	reversed := uint8(0)
+	capi.Ptrcall2(notification.ptr, o.ptr, unsafe.Pointer(&what), unsafe.Pointer(&reversed), nil)
 }
 
 // maxSignalArgs is how many arguments EmitSignal passes (capi's limit is 8

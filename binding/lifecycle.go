@@ -66,6 +66,10 @@ func deinitialize(level int) {
 	if level != capi.LevelScene {
 		return
 	}
+	if v := capi.ActingAs(); v != "" {
+		PrintWarning("through Godot %s's interface: Godot asked for %d virtuals by name only and %d by name and hash; this library sent NOTIFICATION_POSTINITIALIZE to %d objects",
+			v, lookupsByName.Load(), lookupsByHash.Load(), postinitializeSent.Load())
+	}
 	for i := len(onDeinitialize) - 1; i >= 0; i-- {
 		func() {
 			defer recoverTo("deinitialize")
