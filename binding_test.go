@@ -215,7 +215,7 @@ func TestAddonLayout(t *testing.T) {
 	cfg, err := os.ReadFile(filepath.Join(addonDir, "webrtc_go.gdextension"))
 	require.NoError(t, err)
 	assert.Contains(t, string(cfg), `entry_symbol = "webrtc_go_init"`)
-	assert.Contains(t, string(cfg), `compatibility_minimum = "4.5"`)
+	assert.Contains(t, string(cfg), `compatibility_minimum = "4.3"`)
 	assert.Contains(t, string(cfg), `reloadable = false`)
 	want := []string{"linux.debug.x86_64", "linux.release.x86_64", "linux.debug.arm64", "linux.release.arm64",
 		"windows.debug.x86_64", "windows.release.x86_64"}

@@ -13,7 +13,7 @@
 #                        flags pass through, e.g. -runs 5 or -doc docs/performance.md):
 #                        one table on stdout and in dist/bench.md
 #
-# Environment: GODOT (a Godot 4.5+ binary to use instead of the provisioned
+# Environment: GODOT (a Godot 4.3+ binary to use instead of the provisioned
 # one), GODOT_ROOT (where the Debian sid root with Godot is cached), DIST (the
 # output folder, default ./dist).
 set -euo pipefail
@@ -89,7 +89,7 @@ build() {
 ; The Go runtime cannot be unloaded, so the library is not reloadable.
 [configuration]
 entry_symbol = "webrtc_go_init"
-compatibility_minimum = "4.5"
+compatibility_minimum = "4.3"
 reloadable = false
 
 [libraries]

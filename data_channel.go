@@ -2,10 +2,8 @@ package main
 
 import (
 	"fmt"
-	"unsafe"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/binding"
-	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
 	"github.com/godot-webrtc-go/godot-webrtc-go/extension"
 )
 
@@ -13,11 +11,14 @@ import (
 type dataChannel struct {
 	ch *extension.DataChannel // nil for an object a script constructed itself
 
-	// packet holds the last packet get_packet returned, in C memory: Godot
-	// reads it through the returned pointer until the next call.
-	packet    unsafe.Pointer
-	packetCap int
+	// packet holds the last packet get_packet returned: Godot reads it
+	// through the returned pointer until the next call.
+	packet binding.CBuffer
 }
+
+// minPacketBuffer is the size of the first packet buffer; it grows to the
+// largest message read.
+const minPacketBuffer = 256
 
 var dataChannelClass *binding.Class[*dataChannel]
 
@@ -41,60 +42,41 @@ func dataChannelSpec() binding.ClassSpec[*dataChannel] {
 
 func (d *dataChannel) free() {
 	d.ch.Close()
-	if d.packet != nil {
-		capi.Free(d.packet)
-		d.packet = nil
-	}
+	d.packet.Free()
 }
 
 // getPacket implements _get_packet(const uint8_t **r_buffer, int32_t *r_buffer_size).
 // The message is copied straight from the channel's queue into the C buffer,
 // whose Go-side buffer goes back to a pool: no allocation per packet.
 func (d *dataChannel) getPacket(a binding.Args, r binding.Ret) {
-	if d.packet == nil && !d.grow(256, r) {
-		return
-	}
+	size := minPacketBuffer
 	for {
-		n, _, ok := d.ch.PopInto(unsafe.Slice((*byte)(d.packet), d.packetCap))
+		if err := d.packet.Grow(size); err != nil {
+			result(r, &extension.CodeError{Code: extension.ErrOutOfMemory, Err: fmt.Errorf("get_packet: %w", err)})
+			return
+		}
+		buf := d.packet.Bytes()
+		n, _, ok := d.ch.PopInto(buf)
 		if !ok {
 			result(r, &extension.CodeError{Code: extension.ErrUnavailable, Err: fmt.Errorf("get_packet: no packet is available")})
 			return
 		}
-		if n <= d.packetCap {
-			*(*unsafe.Pointer)(a.Pointer(0)) = d.packet
-			*(*int32)(a.Pointer(1)) = int32(n)
+		if n <= len(buf) {
+			a.SetOutBuffer(0, &d.packet, n)
 			r.SetInt(int64(extension.OK))
 			return
 		}
 		// Too small: nothing was taken; grow and take it.
-		if !d.grow(max(n, d.packetCap*2), r) {
-			return
-		}
+		size = max(n, 2*len(buf))
 	}
-}
-
-// grow makes the packet buffer size bytes long; false (and ERR_OUT_OF_MEMORY
-// in r) if it cannot.
-func (d *dataChannel) grow(size int, r binding.Ret) bool {
-	p := capi.Realloc(d.packet, size)
-	if p == nil {
-		result(r, &extension.CodeError{Code: extension.ErrOutOfMemory, Err: fmt.Errorf("get_packet: cannot allocate %d bytes", size)})
-		return false
-	}
-	d.packet, d.packetCap = p, size
-	return true
 }
 
 // putPacket implements _put_packet(const uint8_t *p_buffer, int p_buffer_size).
 func (d *dataChannel) putPacket(a binding.Args, r binding.Ret) {
-	n := a.Int(1)
-	if n < 0 {
-		result(r, &extension.CodeError{Code: extension.ErrInvalidParameter, Err: fmt.Errorf("put_packet: negative size %d", n)})
+	data, err := a.Bytes(0)
+	if err != nil {
+		result(r, &extension.CodeError{Code: extension.ErrInvalidParameter, Err: fmt.Errorf("put_packet: %w", err)})
 		return
-	}
-	var data []byte
-	if n > 0 {
-		data = unsafe.Slice((*byte)(a.Pointer(0)), n)
 	}
 	result(r, d.ch.Send(data))
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/binding"
-	"github.com/godot-webrtc-go/godot-webrtc-go/capi"
 	"github.com/godot-webrtc-go/godot-webrtc-go/extension"
 )
 
@@ -18,9 +17,8 @@ type peerConnection struct {
 	lastError map[string]any // {code, scope, message} of the last problem; poll()'s thread only
 }
 
-var (
-	peerConnectionClass *binding.Class[*peerConnection]
-
+// Signals the class emits.
+const (
 	sigSessionDescription = "session_description_created"
 	sigICECandidate       = "ice_candidate_created"
 	sigDataChannel        = "data_channel_received"
@@ -33,7 +31,7 @@ func newPeerConnection(self binding.Object) *peerConnection {
 	return p
 }
 
-func registerPeerConnection() { peerConnectionClass = binding.Register(peerConnectionSpec()) }
+func registerPeerConnection() { binding.Register(peerConnectionSpec()) }
 
 // peerConnectionSpec describes the class; doc_classes/WebRTCGoPeerConnection.xml
 // documents its methods and signals (docs_test.go checks that they match).
@@ -46,8 +44,8 @@ func peerConnectionSpec() binding.ClassSpec[*peerConnection] {
 		Free:     func(p pc) { p.pc.Free() },
 		Virtuals: implement(peerConnectionVirtuals, peerConnectionImpls()),
 		Methods: []binding.Method[pc]{
-			{Name: "get_stats", Ret: capi.TypeDictionary, Call: func(p pc) any { return p.pc.Stats() }},
-			{Name: "get_last_error", Ret: capi.TypeDictionary, Call: func(p pc) any {
+			{Name: "get_stats", Ret: binding.TypeDictionary, Call: func(p pc) any { return p.pc.Stats() }},
+			{Name: "get_last_error", Ret: binding.TypeDictionary, Call: func(p pc) any {
 				if p.lastError == nil {
 					return map[string]any{}
 				}
@@ -55,7 +53,7 @@ func peerConnectionSpec() binding.ClassSpec[*peerConnection] {
 			}},
 		},
 		Signals: []binding.Signal{{Name: sigErrorOccurred, Args: []binding.SignalArg{
-			{Name: "code", Type: capi.TypeInt}, {Name: "message", Type: capi.TypeString}}}},
+			{Name: "code", Type: binding.TypeInt}, {Name: "message", Type: binding.TypeString}}}},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // These tests cover the parts of binding that touch memory Godot would hand
@@ -18,7 +19,61 @@ func TestArgsReadPointerCallArguments(t *testing.T) {
 	args := []unsafe.Pointer{unsafe.Pointer(&n), unsafe.Pointer(&bufPtr)}
 	a := Args{unsafe.Pointer(&args[0])}
 	assert.Equal(t, int64(-42), a.Int(0))
-	assert.Equal(t, bufPtr, a.Pointer(1))
+	assert.Equal(t, bufPtr, a.pointer(1))
+}
+
+func TestArgsBytesReadsABufferAndItsLength(t *testing.T) {
+	data := []byte("packet")
+	dataPtr := unsafe.Pointer(&data[0])
+	n := int64(len(data))
+	args := []unsafe.Pointer{unsafe.Pointer(&dataPtr), unsafe.Pointer(&n)}
+	a := Args{unsafe.Pointer(&args[0])}
+	got, err := a.Bytes(0)
+	require.NoError(t, err)
+	assert.Equal(t, data, got)
+
+	n = 0
+	got, err = a.Bytes(0)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+
+	n = -1
+	_, err = a.Bytes(0)
+	assert.ErrorContains(t, err, "negative size -1")
+
+	n, dataPtr = 3, nil
+	_, err = a.Bytes(0)
+	assert.ErrorContains(t, err, "no buffer for 3 bytes")
+}
+
+func TestSetOutBufferWritesPointerAndLength(t *testing.T) {
+	var b CBuffer
+	defer b.Free()
+	require.NoError(t, b.Grow(16))
+	copy(b.Bytes(), "hello")
+	var outPtr unsafe.Pointer
+	outLen := int32(-1)
+	outPtrPtr, outLenPtr := unsafe.Pointer(&outPtr), unsafe.Pointer(&outLen)
+	// Godot passes pointers to its const uint8_t ** and int32_t * arguments.
+	args := []unsafe.Pointer{unsafe.Pointer(&outPtrPtr), unsafe.Pointer(&outLenPtr)}
+	Args{unsafe.Pointer(&args[0])}.SetOutBuffer(0, &b, 5)
+	assert.Equal(t, int32(5), outLen)
+	assert.Equal(t, "hello", string(unsafe.Slice((*byte)(outPtr), outLen)))
+}
+
+func TestCBufferGrowsAndKeepsItsContents(t *testing.T) {
+	var b CBuffer
+	assert.Nil(t, b.Bytes(), "the zero value is empty")
+	require.NoError(t, b.Grow(4))
+	copy(b.Bytes(), "abcd")
+	require.NoError(t, b.Grow(2), "a smaller size keeps the buffer")
+	assert.Len(t, b.Bytes(), 4)
+	require.NoError(t, b.Grow(1<<20))
+	assert.Len(t, b.Bytes(), 1<<20)
+	assert.Equal(t, "abcd", string(b.Bytes()[:4]))
+	b.Free()
+	assert.Nil(t, b.Bytes())
+	b.Free() // a second Free is harmless
 }
 
 func TestRetWritesGodotsRepresentations(t *testing.T) {

@@ -18,7 +18,7 @@ type MethodBind struct {
 func LookupMethod(class, method string, hash int64) (MethodBind, error) {
 	p := capi.MethodBind(Name(class).ptr, Name(method).ptr, hash)
 	if p == nil {
-		return MethodBind{}, fmt.Errorf("Godot has no method %s.%s with hash %d", class, method, hash)
+		return MethodBind{}, fmt.Errorf("no method %s.%s with hash %d in this Godot", class, method, hash)
 	}
 	return MethodBind{ptr: p, name: class + "." + method}, nil
 }
@@ -28,12 +28,27 @@ func (m MethodBind) CallStatic(arg StringName) {
 	capi.Ptrcall1(m.ptr, nil, arg.ptr, nil)
 }
 
-// emitSignal is Object.emit_signal, resolved at initialisation.
-var emitSignal MethodBind
+// Engine methods resolved at initialisation.
+var (
+	emitSignal   MethodBind // Object.emit_signal
+	notification MethodBind // Object.notification
+)
 
 func lookupEngineMethods() (err error) {
-	emitSignal, err = LookupMethod("Object", "emit_signal", hashObjectEmitSignal)
+	if emitSignal, err = LookupMethod("Object", "emit_signal", hashObjectEmitSignal); err != nil {
+		return err
+	}
+	notification, err = LookupMethod("Object", "notification", hashObjectNotification)
 	return err
+}
+
+// notificationPostinitialize is Object's NOTIFICATION_POSTINITIALIZE.
+const notificationPostinitialize = 0
+
+// notify sends notification what to o (Object.notification(what, false)).
+func (o Object) notify(what int64) {
+	reversed := uint8(0)
+	capi.Ptrcall2(notification.ptr, o.ptr, unsafe.Pointer(&what), unsafe.Pointer(&reversed), nil)
 }
 
 // maxSignalArgs is how many arguments EmitSignal passes (capi's limit is 8
@@ -44,7 +59,7 @@ const maxSignalArgs = 7
 // Call it only on the thread that owns o (for WebRTC: inside poll).
 func (o Object) EmitSignal(signal StringName, args ...any) error {
 	if emitSignal.ptr == nil {
-		return fmt.Errorf("Object.emit_signal was not found at initialisation")
+		return fmt.Errorf("emit_signal: Object.emit_signal was not found at initialisation")
 	}
 	if len(args) > maxSignalArgs {
 		return fmt.Errorf("too many signal arguments: %d", len(args))

@@ -61,7 +61,7 @@ type ClassSpec[T any] struct {
 // type T; Call's result (see newVariant for the Go types) is returned as Ret.
 type Method[T any] struct {
 	Name string
-	Ret  capi.VariantType
+	Ret  VariantType
 	Call func(self T) any
 }
 
@@ -74,12 +74,12 @@ type Signal struct {
 // SignalArg is one argument of a Signal.
 type SignalArg struct {
 	Name string
-	Type capi.VariantType
+	Type VariantType
 }
 
 type method struct {
 	goName string
-	ret    capi.VariantType
+	ret    VariantType
 	call   func(self any) any
 }
 
@@ -120,6 +120,14 @@ var (
 	nextHandle atomic.Uintptr
 )
 
+// How Godot and the library met, reported when acting as an older Godot
+// (capi.ActAsEnv): the tests read it to see which path was taken.
+var (
+	lookupsByName      atomic.Int64 // virtuals Godot asked for by name only (4.3)
+	lookupsByHash      atomic.Int64 // by name and hash (4.4+)
+	postinitializeSent atomic.Int64 // objects sent NOTIFICATION_POSTINITIALIZE by this library
+)
+
 // Register registers spec as an exposed extension class. Call it during
 // initialisation (an OnInitialize function), parents before children.
 func Register[T any](spec ClassSpec[T]) *Class[T] {
@@ -149,7 +157,7 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 		capi.RegisterMethod(c.name.ptr, Name(m.Name).ptr, uintptr(len(methods)), m.Ret, empty.ptr, emptyString)
 	}
 	for _, sig := range spec.Signals {
-		types := make([]capi.VariantType, len(sig.Args))
+		types := make([]VariantType, len(sig.Args))
 		argNames := capi.Malloc(8 * (len(sig.Args) + 1))
 		for i, a := range sig.Args {
 			types[i] = a.Type
@@ -212,10 +220,13 @@ func callMethod(methodID, handle uintptr, ret unsafe.Pointer, ptrcall bool) {
 // returns, as if Godot had constructed it. Godot owns the object (a new
 // RefCounted holds no reference until one is taken); the value is freed with it.
 func (c *Class[T]) NewObject(newValue func(self Object) T) Object {
-	return c.c.newObject(func(self Object) any { return newValue(self) })
+	return c.c.newObject(func(self Object) any { return newValue(self) }, true)
 }
 
-func (c *class) newObject(newValue func(self Object) any) Object {
+// newObject constructs the engine parent, attaches a new instance and, if
+// postinitialize and Godot did not, sends NOTIFICATION_POSTINITIALIZE, as
+// Godot does for its own classes once they are complete.
+func (c *class) newObject(newValue func(self Object) any, postinitialize bool) Object {
 	obj := Object{capi.Construct(c.parent.ptr)}
 	if obj.IsNil() {
 		panic(fmt.Sprintf("Godot could not construct the parent of %s", c.goName))
@@ -223,6 +234,10 @@ func (c *class) newObject(newValue func(self Object) any) Object {
 	h := nextHandle.Add(1)
 	instances.Store(h, &instance{class: c, value: newValue(obj), obj: obj})
 	capi.SetInstance(obj.ptr, c.name.ptr, h)
+	if postinitialize && !capi.ConstructPostinitializes() {
+		obj.notify(notificationPostinitialize)
+		postinitializeSent.Add(1)
+	}
 	return obj
 }
 
@@ -250,7 +265,7 @@ func classByID(id uintptr) *class {
 	return classes[id-1]
 }
 
-func createInstance(classID uintptr, _ bool) unsafe.Pointer {
+func createInstance(classID uintptr, postinitialize bool) unsafe.Pointer {
 	c := classByID(classID)
 	if c == nil {
 		return nil
@@ -258,7 +273,7 @@ func createInstance(classID uintptr, _ bool) unsafe.Pointer {
 	var obj Object
 	func() {
 		defer recoverTo("create " + c.goName)
-		obj = c.newObject(c.newValue)
+		obj = c.newObject(c.newValue, postinitialize)
 	}()
 	return obj.ptr
 }
@@ -273,13 +288,21 @@ func freeInstance(_, handle uintptr) {
 	inst.class.free(inst.value)
 }
 
-func virtualCallData(classID uintptr, name unsafe.Pointer, hash uint32) uintptr {
+// virtualCallData finds the virtual Godot asks for. Godot 4.4+ gives the
+// hash of the signature it expects (hashed); Godot 4.3 gives the name only,
+// which is enough since a class's virtuals have distinct names.
+func virtualCallData(classID uintptr, name unsafe.Pointer, hash uint32, hashed bool) uintptr {
+	if hashed {
+		lookupsByHash.Add(1)
+	} else {
+		lookupsByName.Add(1)
+	}
 	c := classByID(classID)
 	if c == nil {
 		return 0
 	}
 	for i, v := range c.virtuals {
-		if v.hash == hash && v.name.Is(name) {
+		if (!hashed || v.hash == hash) && v.name.Is(name) {
 			return uintptr(i + 1)
 		}
 	}
@@ -307,65 +330,5 @@ func recoverVirtual(vm *virtual, ret Ret) {
 	if r := recover(); r != nil {
 		reportPanic(vm.goName, r)
 		ret.fail(vm.ret)
-	}
-}
-
-// Args are the arguments Godot passed to a virtual method (pointer-call
-// convention: each points at its value). They are borrowed for the call.
-type Args struct{ p unsafe.Pointer }
-
-func (a Args) at(i int) unsafe.Pointer {
-	return *(*unsafe.Pointer)(unsafe.Add(a.p, uintptr(i)*unsafe.Sizeof(uintptr(0))))
-}
-
-// String returns argument i, a String.
-func (a Args) String(i int) string { return capi.StringToGo(a.at(i)) }
-
-// Int returns argument i, an int or enum.
-func (a Args) Int(i int) int64 { return *(*int64)(a.at(i)) }
-
-// Pointer returns argument i, a native pointer (such as const uint8_t *).
-func (a Args) Pointer(i int) unsafe.Pointer { return *(*unsafe.Pointer)(a.at(i)) }
-
-// Dictionary returns argument i, a Dictionary, converted to Go.
-func (a Args) Dictionary(i int) (map[string]any, error) { return DictionaryToGo(a.at(i)) }
-
-// Ret is where a virtual method writes its result.
-type Ret struct{ p unsafe.Pointer }
-
-// SetInt writes an int or enum result (Error codes too).
-func (r Ret) SetInt(v int64) { *(*int64)(r.p) = v }
-
-// SetBool writes a bool result.
-func (r Ret) SetBool(v bool) {
-	var b uint8
-	if v {
-		b = 1
-	}
-	*(*uint8)(r.p) = b
-}
-
-// SetString writes a String result over the empty String Godot provides.
-func (r Ret) SetString(s string) {
-	capi.Destroy(capi.TypeString, r.p)
-	capi.StringNew(r.p, s)
-}
-
-// SetObject writes a RefCounted object result into the Ref Godot provides,
-// which takes a reference to it.
-func (r Ret) SetObject(o Object) {
-	if !o.IsNil() {
-		capi.RefSetObject(r.p, o.ptr)
-	}
-}
-
-func (r Ret) fail(k RetKind) {
-	switch k {
-	case RetError:
-		r.SetInt(errFailed)
-	case RetInt:
-		r.SetInt(0)
-	case RetBool:
-		r.SetBool(false)
 	}
 }

@@ -4,3 +4,6 @@ package binding
 
 // hashObjectEmitSignal is the hash of Object.emit_signal.
 const hashObjectEmitSignal = 4047867050
+
+// hashObjectNotification is the hash of Object.notification.
+const hashObjectNotification = 4023243586

@@ -66,6 +66,10 @@ func deinitialize(level int) {
 	if level != capi.LevelScene {
 		return
 	}
+	if v := capi.ActingAs(); v != "" {
+		PrintWarning("through Godot %s's interface: Godot asked for %d virtuals by name only and %d by name and hash; this library sent NOTIFICATION_POSTINITIALIZE to %d objects",
+			v, lookupsByName.Load(), lookupsByHash.Load(), postinitializeSent.Load())
+	}
 	for i := len(onDeinitialize) - 1; i >= 0; i-- {
 		func() {
 			defer recoverTo("deinitialize")
@@ -75,10 +79,6 @@ func deinitialize(level int) {
 	unregisterClasses()
 	freeStringNames()
 }
-
-// GodotVersion returns the running Godot's version as major, minor, patch and
-// its full version string.
-func GodotVersion() (major, minor, patch int, full string) { return capi.GodotVersion() }
 
 // LoadEditorHelp hands one class reference XML document (the format of Godot's
 // doc_classes/*.xml) to the editor's help, where it describes the classes the

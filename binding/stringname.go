@@ -11,9 +11,6 @@ import (
 // extension (Godot may hold on to the pointer). Get one with Name.
 type StringName struct{ ptr unsafe.Pointer }
 
-// Ptr returns the address of the StringName, for passing to Godot.
-func (s StringName) Ptr() unsafe.Pointer { return s.ptr }
-
 // Is reports whether the StringName at p is this one. StringNames are interned,
 // so equal names share their internal pointer.
 func (s StringName) Is(p unsafe.Pointer) bool {

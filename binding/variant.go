@@ -18,6 +18,17 @@ type (
 	godotString uint64
 )
 
+// VariantType is Godot's Variant::Type: the type of a registered method's
+// result or of a signal's argument.
+type VariantType = capi.VariantType
+
+// Variant types of the methods and signals registered here.
+const (
+	TypeInt        = capi.TypeInt
+	TypeString     = capi.TypeString
+	TypeDictionary = capi.TypeDictionary
+)
+
 // Unsupported stands for a Variant whose type has no Go counterpart here (a
 // Vector2, a Callable, ...). Type is Godot's Variant::Type number.
 type Unsupported struct{ Type int }

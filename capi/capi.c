@@ -4,18 +4,65 @@
 
 gdw_api gdw;
 
+static GDExtensionInterfaceGetProcAddress godot_get_proc_address;
+static const char *const *hidden_functions;
+
+// lookup is Godot's get_proc_address, except that the hidden functions (those
+// newer than the Godot the library acts as) are missing.
+static void *lookup(const char *name) {
+	for (const char *const *h = hidden_functions; h != NULL && *h != NULL; h++) {
+		if (strcmp(*h, name) == 0) return NULL;
+	}
+	return (void *)godot_get_proc_address(name);
+}
+
+// try_load looks name up; if Godot has it, it records name in *chosen.
+static void *try_load(const char *name, const char **chosen) {
+	void *fn = lookup(name);
+	if (fn != NULL) *chosen = name;
+	return fn;
+}
+
 #define LOAD(field, name)                                                            \
 	do {                                                                             \
-		gdw.field = (void *)get_proc_address(name);                                  \
+		gdw.field = lookup(name);                                                    \
 		if (gdw.field == NULL) return name;                                          \
 	} while (0)
 
-const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExtensionClassLibraryPtr library) {
+static const char *load_all(void);
+
+const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExtensionClassLibraryPtr library, const char *const *hidden) {
 	memset(&gdw, 0, sizeof(gdw));
 	gdw.library = library;
-	LOAD(get_godot_version, "get_godot_version");
+	godot_get_proc_address = get_proc_address;
+	hidden_functions = hidden;
+	const char *missing = load_all();
+	hidden_functions = NULL; // the caller's memory
+	return missing;
+}
+
+static const char *load_all(void) {
+	// First what the error message for a missing function needs.
+	gdw.get_godot_version2 = try_load("get_godot_version2", &gdw.get_godot_version_name);
+	if (gdw.get_godot_version2 == NULL) gdw.get_godot_version = try_load("get_godot_version", &gdw.get_godot_version_name);
+	if (gdw.get_godot_version_name == NULL) return "get_godot_version";
 	LOAD(print_error_with_message, "print_error_with_message");
 	LOAD(print_warning_with_message, "print_warning_with_message");
+
+	// Godot 4.7 adds classdb_register_extension_class6, which only makes sense
+	// with its classdb_construct_object3 (a new RefCounted comes back holding
+	// one reference, so every object this library creates would change hands
+	// differently). Nothing here can run 4.7 to prove that change, and 4.7's
+	// standard builds still provide class5 and construct_object2, so 4.7 gets
+	// the 4.5 path.
+	gdw.register_class = try_load("classdb_register_extension_class5", &gdw.register_class_name);
+	if (gdw.register_class == NULL) gdw.register_class = try_load("classdb_register_extension_class4", &gdw.register_class_name);
+	if (gdw.register_class == NULL) gdw.register_class3 = try_load("classdb_register_extension_class3", &gdw.register_class_name);
+	if (gdw.register_class_name == NULL) return "classdb_register_extension_class3";
+	gdw.classdb_construct_object2 = try_load("classdb_construct_object2", &gdw.construct_object_name);
+	if (gdw.classdb_construct_object2 == NULL) gdw.classdb_construct_object = try_load("classdb_construct_object", &gdw.construct_object_name);
+	if (gdw.construct_object_name == NULL) return "classdb_construct_object";
+
 	LOAD(variant_new_copy, "variant_new_copy");
 	LOAD(variant_new_nil, "variant_new_nil");
 	LOAD(variant_destroy, "variant_destroy");
@@ -34,17 +81,14 @@ const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExte
 	LOAD(object_method_bind_call, "object_method_bind_call");
 	LOAD(object_method_bind_ptrcall, "object_method_bind_ptrcall");
 	LOAD(object_set_instance, "object_set_instance");
-	LOAD(ref_get_object, "ref_get_object");
 	LOAD(ref_set_object, "ref_set_object");
-	LOAD(classdb_construct_object2, "classdb_construct_object2");
 	LOAD(classdb_get_method_bind, "classdb_get_method_bind");
-	LOAD(classdb_register_extension_class5, "classdb_register_extension_class5");
 	LOAD(classdb_unregister_extension_class, "classdb_unregister_extension_class");
 	LOAD(classdb_register_extension_class_method, "classdb_register_extension_class_method");
 	LOAD(classdb_register_extension_class_signal, "classdb_register_extension_class_signal");
 	LOAD(variant_set, "variant_set");
 	LOAD(variant_call, "variant_call");
-	gdw.editor_help_load_xml_from_utf8_chars_and_len = (void *)get_proc_address("editor_help_load_xml_from_utf8_chars_and_len");
+	gdw.editor_help_load_xml_from_utf8_chars_and_len = lookup("editor_help_load_xml_from_utf8_chars_and_len");
 	for (int t = 1; t < GDEXTENSION_VARIANT_TYPE_VARIANT_MAX; t++) {
 		gdw.variant_from[t] = gdw.get_variant_from_type_constructor((GDExtensionVariantType)t);
 		gdw.variant_to[t] = gdw.get_variant_to_type_constructor((GDExtensionVariantType)t);
@@ -55,6 +99,24 @@ const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExte
 	gdw.string_from_string_name = gdw.variant_get_ptr_constructor(GDEXTENSION_VARIANT_TYPE_STRING, 2);
 	if (gdw.string_from_string_name == NULL) return "String(StringName) constructor";
 	return NULL;
+}
+
+int gdw_godot_version(uint32_t *major, uint32_t *minor, uint32_t *patch) {
+	if (gdw.get_godot_version2 != NULL) {
+		GDExtensionGodotVersion2 v;
+		memset(&v, 0, sizeof(v));
+		gdw.get_godot_version2(&v);
+		*major = v.major, *minor = v.minor, *patch = v.patch;
+		return 1;
+	}
+	if (gdw.get_godot_version != NULL) {
+		GDExtensionGodotVersion v;
+		memset(&v, 0, sizeof(v));
+		gdw.get_godot_version(&v);
+		*major = v.major, *minor = v.minor, *patch = v.patch;
+		return 1;
+	}
+	return 0;
 }
 
 // Adapters between Godot's callback signatures and the exported Go functions,
@@ -74,12 +136,23 @@ static GDExtensionObjectPtr on_create_instance(void *class_userdata, GDExtension
 	return goCreateInstance((uintptr_t)class_userdata, notify);
 }
 
+// Godot 4.3 has no notify_postinitialize: it wants a complete object, which
+// classdb_construct_object (all 4.3 has) makes.
+static GDExtensionObjectPtr on_create_instance_4_3(void *class_userdata) {
+	return goCreateInstance((uintptr_t)class_userdata, 1);
+}
+
 static void on_free_instance(void *class_userdata, GDExtensionClassInstancePtr instance) {
 	goFreeInstance((uintptr_t)class_userdata, (uintptr_t)instance);
 }
 
 static void *on_get_virtual_call_data(void *class_userdata, GDExtensionConstStringNamePtr name, uint32_t hash) {
-	return (void *)goGetVirtualCallData((uintptr_t)class_userdata, (void *)name, hash);
+	return (void *)goGetVirtualCallData((uintptr_t)class_userdata, (void *)name, hash, 1);
+}
+
+// Godot 4.3 asks for a virtual by name only.
+static void *on_get_virtual_call_data_4_3(void *class_userdata, GDExtensionConstStringNamePtr name) {
+	return (void *)goGetVirtualCallData((uintptr_t)class_userdata, (void *)name, 0, 0);
 }
 
 static void on_call_virtual(GDExtensionClassInstancePtr instance, GDExtensionConstStringNamePtr name, void *data, const GDExtensionConstTypePtr *args, GDExtensionTypePtr ret) {
@@ -146,6 +219,18 @@ void gdw_fill_initialization(GDExtensionInitialization *init) {
 }
 
 void gdw_register_class(GDExtensionConstStringNamePtr name, GDExtensionConstStringNamePtr parent, uintptr_t class_id) {
+	if (gdw.register_class3 != NULL) {
+		GDExtensionClassCreationInfo3 info;
+		memset(&info, 0, sizeof(info));
+		info.is_exposed = 1;
+		info.create_instance_func = on_create_instance_4_3;
+		info.free_instance_func = on_free_instance;
+		info.get_virtual_call_data_func = on_get_virtual_call_data_4_3;
+		info.call_virtual_with_data_func = on_call_virtual;
+		info.class_userdata = (void *)class_id;
+		gdw.register_class3(gdw.library, name, parent, &info);
+		return;
+	}
 	GDExtensionClassCreationInfo5 info;
 	memset(&info, 0, sizeof(info));
 	info.is_exposed = 1;
@@ -154,7 +239,7 @@ void gdw_register_class(GDExtensionConstStringNamePtr name, GDExtensionConstStri
 	info.get_virtual_call_data_func = on_get_virtual_call_data;
 	info.call_virtual_with_data_func = on_call_virtual;
 	info.class_userdata = (void *)class_id;
-	gdw.classdb_register_extension_class5(gdw.library, name, parent, &info);
+	gdw.register_class(gdw.library, name, parent, &info);
 }
 
 void gdw_call(GDExtensionMethodBindPtr mb, GDExtensionObjectPtr obj, const void *variants, int argc, void *r_ret, GDExtensionCallError *r_err) {

@@ -40,9 +40,7 @@ const (
 	TypeObject            VariantType = C.GDEXTENSION_VARIANT_TYPE_OBJECT
 	TypeDictionary        VariantType = C.GDEXTENSION_VARIANT_TYPE_DICTIONARY
 	TypeArray             VariantType = C.GDEXTENSION_VARIANT_TYPE_ARRAY
-	TypePackedByteArray   VariantType = C.GDEXTENSION_VARIANT_TYPE_PACKED_BYTE_ARRAY
 	TypePackedStringArray VariantType = C.GDEXTENSION_VARIANT_TYPE_PACKED_STRING_ARRAY
-	TypeMax               VariantType = C.GDEXTENSION_VARIANT_TYPE_VARIANT_MAX
 )
 
 // Initialization levels.
@@ -54,11 +52,15 @@ const (
 // Hooks are the Go functions the exported callbacks forward to. Package binding
 // sets them before Godot can call any of them.
 type Hooks struct {
-	Initialize         func(level int)
-	Deinitialize       func(level int)
-	CreateInstance     func(classID uintptr, notify bool) unsafe.Pointer
-	FreeInstance       func(classID, instance uintptr)
-	GetVirtualCallData func(classID uintptr, name unsafe.Pointer, hash uint32) uintptr
+	Initialize   func(level int)
+	Deinitialize func(level int)
+	// CreateInstance makes an instance; postinitialize is whether Godot wants
+	// it to have received NOTIFICATION_POSTINITIALIZE.
+	CreateInstance func(classID uintptr, postinitialize bool) unsafe.Pointer
+	FreeInstance   func(classID, instance uintptr)
+	// GetVirtualCallData finds a virtual by name and, when hashed is true, by
+	// the hash of its signature (Godot 4.3 asks by name only).
+	GetVirtualCallData func(classID uintptr, name unsafe.Pointer, hash uint32, hashed bool) uintptr
 	CallVirtual        func(instance, data uintptr, args, ret unsafe.Pointer)
 	// CallMethod runs a registered method; ret is a Variant, or the typed
 	// return value when ptrcall is true.
@@ -67,30 +69,11 @@ type Hooks struct {
 
 var hooks Hooks
 
-// loaded reports whether Godot's functions were resolved, so that errors can
-// be printed through Godot.
-var loaded bool
-
 // SetHooks installs the callbacks' Go targets.
 func SetHooks(h Hooks) { hooks = h }
 
-func load(getProcAddress C.GDExtensionInterfaceGetProcAddress, library C.GDExtensionClassLibraryPtr) error {
-	if missing := C.gdw_load(getProcAddress, library); missing != nil {
-		return fmt.Errorf("this Godot lacks the GDExtension function %s (godot-webrtc-go needs Godot 4.5 or newer)", C.GoString(missing))
-	}
-	loaded = true
-	return nil
-}
-
-// GodotVersion returns Godot's major, minor and patch version and its version string.
-func GodotVersion() (major, minor, patch int, full string) {
-	var v C.GDExtensionGodotVersion
-	C.gdw_godot_version(&v)
-	return int(v.major), int(v.minor), int(v.patch), C.GoString(v.string)
-}
-
 // PrintError prints through Godot's error printer (the editor's Output panel and
-// stderr). Before Godot's functions are loaded it writes to stderr.
+// stderr). Before Godot's printers are loaded it writes to stderr.
 func PrintError(description, message, function, file string, line int) {
 	printMessage(false, description, message, function, file, line)
 }
@@ -101,7 +84,7 @@ func PrintWarning(description, message, function, file string, line int) {
 }
 
 func printMessage(warning bool, description, message, function, file string, line int) {
-	if !loaded {
+	if C.gdw_can_print() == 0 {
 		kind := map[bool]string{false: "ERROR", true: "WARNING"}[warning]
 		fmt.Fprintf(os.Stderr, "%s: %s: %s\n", kind, description, message)
 		return
@@ -228,8 +211,21 @@ func Ptrcall1(mb, obj, arg0, ret unsafe.Pointer) {
 	C.gdw_ptrcall1(C.GDExtensionMethodBindPtr(mb), C.GDExtensionObjectPtr(obj), arg0, ret)
 }
 
-// Construct creates an object of the named engine or extension class.
+// Ptrcall2 calls a method bind with two pointer-call arguments.
+func Ptrcall2(mb, obj, arg0, arg1, ret unsafe.Pointer) {
+	C.gdw_ptrcall2(C.GDExtensionMethodBindPtr(mb), C.GDExtensionObjectPtr(obj), arg0, arg1, ret)
+}
+
+// Construct creates an object of the named engine or extension class. Unless
+// ConstructPostinitializes, the object has not received
+// NOTIFICATION_POSTINITIALIZE yet.
 func Construct(class unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(C.gdw_construct(class)) }
+
+// ConstructPostinitializes reports whether Construct's objects have received
+// NOTIFICATION_POSTINITIALIZE from Godot: Godot's classdb_construct_object,
+// all Godot 4.3 has, sends it; classdb_construct_object2 (4.4+) leaves it to
+// the extension, after it has attached its instance.
+func ConstructPostinitializes() bool { return C.gdw.classdb_construct_object2 == nil }
 
 // SetInstance attaches the extension instance handle to obj as class.
 func SetInstance(obj, class unsafe.Pointer, instance uintptr) {
@@ -238,11 +234,6 @@ func SetInstance(obj, class unsafe.Pointer, instance uintptr) {
 
 // RefSetObject stores obj in the Ref at ref, taking a reference.
 func RefSetObject(ref, obj unsafe.Pointer) { C.gdw_ref_set_object(ref, obj) }
-
-// RefGetObject returns the object held by the Ref at ref.
-func RefGetObject(ref unsafe.Pointer) unsafe.Pointer {
-	return unsafe.Pointer(C.gdw_ref_get_object(ref))
-}
 
 // RegisterClass registers an exposed extension class whose callbacks carry classID.
 func RegisterClass(name, parent unsafe.Pointer, classID uintptr) {

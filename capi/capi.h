@@ -14,7 +14,17 @@
 // The Godot interface functions this library calls, resolved once at load.
 typedef struct {
 	GDExtensionClassLibraryPtr library;
-	GDExtensionInterfaceGetGodotVersion get_godot_version;
+	// Where Godot has several versions of a function, the newest this Godot
+	// provides is used and the others stay NULL; the *_name fields say which.
+	GDExtensionInterfaceGetGodotVersion2 get_godot_version2;  // 4.5+
+	GDExtensionInterfaceGetGodotVersion get_godot_version;    // before 4.5
+	const char *get_godot_version_name;
+	GDExtensionInterfaceClassdbRegisterExtensionClass5 register_class;  // class5 (4.5+) or class4 (4.4): same struct
+	GDExtensionInterfaceClassdbRegisterExtensionClass3 register_class3; // 4.3
+	const char *register_class_name;
+	GDExtensionInterfaceClassdbConstructObject2 classdb_construct_object2; // 4.4+: the caller sends NOTIFICATION_POSTINITIALIZE
+	GDExtensionInterfaceClassdbConstructObject classdb_construct_object;   // before 4.4: Godot sends it
+	const char *construct_object_name;
 	GDExtensionInterfacePrintErrorWithMessage print_error_with_message;
 	GDExtensionInterfacePrintWarningWithMessage print_warning_with_message;
 	GDExtensionInterfaceVariantNewCopy variant_new_copy;
@@ -35,11 +45,8 @@ typedef struct {
 	GDExtensionInterfaceObjectMethodBindCall object_method_bind_call;
 	GDExtensionInterfaceObjectMethodBindPtrcall object_method_bind_ptrcall;
 	GDExtensionInterfaceObjectSetInstance object_set_instance;
-	GDExtensionInterfaceRefGetObject ref_get_object;
 	GDExtensionInterfaceRefSetObject ref_set_object;
-	GDExtensionInterfaceClassdbConstructObject2 classdb_construct_object2;
 	GDExtensionInterfaceClassdbGetMethodBind classdb_get_method_bind;
-	GDExtensionInterfaceClassdbRegisterExtensionClass5 classdb_register_extension_class5;
 	GDExtensionInterfaceClassdbUnregisterExtensionClass classdb_unregister_extension_class;
 	GDExtensionInterfaceClassdbRegisterExtensionClassMethod classdb_register_extension_class_method;
 	GDExtensionInterfaceClassdbRegisterExtensionClassSignal classdb_register_extension_class_signal;
@@ -57,9 +64,15 @@ typedef struct {
 
 extern gdw_api gdw;
 
-// gdw_load resolves every function in gdw. It returns NULL on success or the name
-// of the first function this Godot does not provide.
-const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExtensionClassLibraryPtr library);
+// gdw_load resolves every function in gdw, treating the functions in hidden (a
+// NULL-terminated list, or NULL) as missing. It returns NULL on success or the
+// name of the first function this Godot does not provide (of several versions,
+// the oldest).
+const char *gdw_load(GDExtensionInterfaceGetProcAddress get_proc_address, GDExtensionClassLibraryPtr library, const char *const *hidden);
+
+// gdw_godot_version reads Godot's version; false if neither
+// get_godot_version2 nor get_godot_version was found.
+int gdw_godot_version(uint32_t *major, uint32_t *minor, uint32_t *patch);
 
 // gdw_fill_initialization points Godot's initialization struct at our callbacks.
 void gdw_fill_initialization(GDExtensionInitialization *init);
@@ -86,13 +99,20 @@ static inline void gdw_ptrcall1(GDExtensionMethodBindPtr mb, GDExtensionObjectPt
 	gdw.object_method_bind_ptrcall(mb, obj, args, r_ret);
 }
 
+// gdw_ptrcall2 calls a method bind with two pointer-call arguments.
+static inline void gdw_ptrcall2(GDExtensionMethodBindPtr mb, GDExtensionObjectPtr obj, const void *arg0, const void *arg1, void *r_ret) {
+	const void *args[2] = {arg0, arg1};
+	gdw.object_method_bind_ptrcall(mb, obj, args, r_ret);
+}
+
+static inline int gdw_can_print(void) { return gdw.print_error_with_message != NULL && gdw.print_warning_with_message != NULL; }
+
 static inline void gdw_print_error(const char *desc, const char *msg, const char *fn, const char *file, int32_t line) {
 	gdw.print_error_with_message(desc, msg, fn, file, line, 0);
 }
 static inline void gdw_print_warning(const char *desc, const char *msg, const char *fn, const char *file, int32_t line) {
 	gdw.print_warning_with_message(desc, msg, fn, file, line, 0);
 }
-static inline void gdw_godot_version(GDExtensionGodotVersion *v) { gdw.get_godot_version(v); }
 
 static inline void gdw_string_new(void *dst, const char *s, GDExtensionInt n) { gdw.string_new_with_utf8_chars_and_len2(dst, s, n); }
 static inline GDExtensionInt gdw_string_to_utf8(const void *str, char *buf, GDExtensionInt n) { return gdw.string_to_utf8_chars(str, buf, n); }
@@ -131,10 +151,11 @@ static inline GDExtensionCallErrorType gdw_variant_call1(void *self, const void 
 	return err.error;
 }
 static inline GDExtensionMethodBindPtr gdw_method_bind(const void *cls, const void *method, GDExtensionInt hash) { return gdw.classdb_get_method_bind(cls, method, hash); }
-static inline GDExtensionObjectPtr gdw_construct(const void *cls) { return gdw.classdb_construct_object2(cls); }
+static inline GDExtensionObjectPtr gdw_construct(const void *cls) {
+	return gdw.classdb_construct_object2 != NULL ? gdw.classdb_construct_object2(cls) : gdw.classdb_construct_object(cls);
+}
 static inline void gdw_set_instance(void *obj, const void *cls, uintptr_t instance) { gdw.object_set_instance(obj, cls, (GDExtensionClassInstancePtr)instance); }
 static inline void gdw_ref_set_object(void *ref, void *obj) { gdw.ref_set_object(ref, obj); }
-static inline GDExtensionObjectPtr gdw_ref_get_object(const void *ref) { return gdw.ref_get_object(ref); }
 // gdw_editor_help_load_xml hands class reference XML to the editor's help; it
 // returns 0 when this Godot has no editor help to load it into.
 static inline int gdw_editor_help_load_xml(const char *data, GDExtensionInt n) {

@@ -25,7 +25,7 @@ func recoverCallback(name string) {
 func webrtc_go_init(getProcAddress C.GDExtensionInterfaceGetProcAddress, library C.GDExtensionClassLibraryPtr, init *C.GDExtensionInitialization) (ok C.GDExtensionBool) {
 	defer recoverCallback("webrtc_go_init")
 	if err := load(getProcAddress, library); err != nil {
-		PrintError("godot-webrtc-go cannot load", err.Error(), "webrtc_go_init", "capi/exports.go", 0)
+		PrintError("godot-webrtc-go cannot load: "+err.Error(), "", "webrtc_go_init", "capi/exports.go", 0)
 		return 0
 	}
 	C.gdw_fill_initialization(init)
@@ -49,9 +49,9 @@ func goDeinitialize(level C.int) {
 }
 
 //export goCreateInstance
-func goCreateInstance(classID C.uintptr_t, notify C.GDExtensionBool) (obj unsafe.Pointer) {
+func goCreateInstance(classID C.uintptr_t, postinitialize C.GDExtensionBool) (obj unsafe.Pointer) {
 	defer recoverCallback("create_instance")
-	return hooks.CreateInstance(uintptr(classID), notify != 0)
+	return hooks.CreateInstance(uintptr(classID), postinitialize != 0)
 }
 
 //export goFreeInstance
@@ -61,9 +61,9 @@ func goFreeInstance(classID, instance C.uintptr_t) {
 }
 
 //export goGetVirtualCallData
-func goGetVirtualCallData(classID C.uintptr_t, name unsafe.Pointer, hash C.uint32_t) (data C.uintptr_t) {
+func goGetVirtualCallData(classID C.uintptr_t, name unsafe.Pointer, hash C.uint32_t, hashed C.int) (data C.uintptr_t) {
 	defer recoverCallback("get_virtual_call_data")
-	return C.uintptr_t(hooks.GetVirtualCallData(uintptr(classID), name, uint32(hash)))
+	return C.uintptr_t(hooks.GetVirtualCallData(uintptr(classID), name, uint32(hash), hashed != 0))
 }
 
 //export goCallVirtual

@@ -1,8 +1,10 @@
 /*
  * The subset of Godot's GDExtension C interface that godot-webrtc-go uses, declared
- * by this project. Layouts and names follow what Godot 4.5+ dumps with
+ * by this project. Layouts and names follow what Godot dumps with
  * `godot --headless --dump-gdextension-interface`; binding_test.go compares every
- * declaration here against that dump of the Godot under test.
+ * declaration here against that dump of the Godot under test. Where Godot 4.3 and
+ * 4.4 need an older function or struct, both are declared (Godot still declares
+ * the older ones, deprecated), and capi picks the newest this Godot provides.
  */
 #ifndef GDEXTENSION_WEBRTC_H
 #define GDEXTENSION_WEBRTC_H
@@ -25,13 +27,11 @@ typedef void *GDExtensionStringPtr;
 typedef const void *GDExtensionConstStringPtr;
 typedef void *GDExtensionUninitializedStringPtr;
 typedef void *GDExtensionObjectPtr;
-typedef const void *GDExtensionConstObjectPtr;
 typedef void *GDExtensionTypePtr;
 typedef const void *GDExtensionConstTypePtr;
 typedef void *GDExtensionUninitializedTypePtr;
 typedef const void *GDExtensionMethodBindPtr;
 typedef void *GDExtensionRefPtr;
-typedef const void *GDExtensionConstRefPtr;
 typedef void *GDExtensionClassLibraryPtr;
 typedef void *GDExtensionClassInstancePtr;
 
@@ -46,19 +46,13 @@ typedef enum {
 	GDEXTENSION_VARIANT_TYPE_OBJECT = 24,
 	GDEXTENSION_VARIANT_TYPE_DICTIONARY = 27,
 	GDEXTENSION_VARIANT_TYPE_ARRAY = 28,
-	GDEXTENSION_VARIANT_TYPE_PACKED_BYTE_ARRAY = 29,
 	GDEXTENSION_VARIANT_TYPE_PACKED_STRING_ARRAY = 34,
 	GDEXTENSION_VARIANT_TYPE_VARIANT_MAX = 39,
 } GDExtensionVariantType;
 
 typedef enum {
 	GDEXTENSION_CALL_OK = 0,
-	GDEXTENSION_CALL_ERROR_INVALID_METHOD = 1,
-	GDEXTENSION_CALL_ERROR_INVALID_ARGUMENT = 2,
 	GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS = 3,
-	GDEXTENSION_CALL_ERROR_TOO_FEW_ARGUMENTS = 4,
-	GDEXTENSION_CALL_ERROR_INSTANCE_IS_NULL = 5,
-	GDEXTENSION_CALL_ERROR_METHOD_NOT_CONST = 6,
 } GDExtensionCallErrorType;
 
 typedef struct {
@@ -72,7 +66,6 @@ typedef enum {
 	GDEXTENSION_INITIALIZATION_SERVERS = 1,
 	GDEXTENSION_INITIALIZATION_SCENE = 2,
 	GDEXTENSION_INITIALIZATION_EDITOR = 3,
-	GDEXTENSION_MAX_INITIALIZATION_LEVEL = 4,
 } GDExtensionInitializationLevel;
 
 /* Converters and built-in type operations. */
@@ -81,7 +74,7 @@ typedef void (*GDExtensionTypeFromVariantConstructorFunc)(GDExtensionUninitializ
 typedef void (*GDExtensionPtrConstructor)(GDExtensionUninitializedTypePtr p_base, const GDExtensionConstTypePtr *p_args);
 typedef void (*GDExtensionPtrDestructor)(GDExtensionTypePtr p_base);
 
-/* Class callbacks (GDExtensionClassCreationInfo4, also used as ...Info5). */
+/* Class callbacks (GDExtensionClassCreationInfo4 and 5 from Godot 4.4, 3 for Godot 4.3). */
 typedef GDExtensionBool (*GDExtensionClassSet)(GDExtensionClassInstancePtr p_instance, GDExtensionConstStringNamePtr p_name, GDExtensionConstVariantPtr p_value);
 typedef GDExtensionBool (*GDExtensionClassGet)(GDExtensionClassInstancePtr p_instance, GDExtensionConstStringNamePtr p_name, GDExtensionVariantPtr r_ret);
 typedef struct {
@@ -94,8 +87,6 @@ typedef struct {
 } GDExtensionPropertyInfo;
 
 typedef enum {
-	GDEXTENSION_METHOD_FLAG_NORMAL = 1,
-	GDEXTENSION_METHOD_FLAG_CONST = 4,
 	GDEXTENSION_METHOD_FLAGS_DEFAULT = 1,
 } GDExtensionClassMethodFlags;
 
@@ -131,12 +122,44 @@ typedef void (*GDExtensionClassToString)(GDExtensionClassInstancePtr p_instance,
 typedef void (*GDExtensionClassReference)(GDExtensionClassInstancePtr p_instance);
 typedef void (*GDExtensionClassUnreference)(GDExtensionClassInstancePtr p_instance);
 typedef void (*GDExtensionClassCallVirtual)(GDExtensionClassInstancePtr p_instance, const GDExtensionConstTypePtr *p_args, GDExtensionTypePtr r_ret);
+typedef uint64_t (*GDExtensionClassGetRID)(GDExtensionClassInstancePtr p_instance);
+typedef GDExtensionObjectPtr (*GDExtensionClassCreateInstance)(void *p_class_userdata);
 typedef GDExtensionObjectPtr (*GDExtensionClassCreateInstance2)(void *p_class_userdata, GDExtensionBool p_notify_postinitialize);
 typedef void (*GDExtensionClassFreeInstance)(void *p_class_userdata, GDExtensionClassInstancePtr p_instance);
 typedef GDExtensionClassInstancePtr (*GDExtensionClassRecreateInstance)(void *p_class_userdata, GDExtensionObjectPtr p_object);
+typedef GDExtensionClassCallVirtual (*GDExtensionClassGetVirtual)(void *p_class_userdata, GDExtensionConstStringNamePtr p_name);
 typedef GDExtensionClassCallVirtual (*GDExtensionClassGetVirtual2)(void *p_class_userdata, GDExtensionConstStringNamePtr p_name, uint32_t p_hash);
+typedef void *(*GDExtensionClassGetVirtualCallData)(void *p_class_userdata, GDExtensionConstStringNamePtr p_name);
 typedef void *(*GDExtensionClassGetVirtualCallData2)(void *p_class_userdata, GDExtensionConstStringNamePtr p_name, uint32_t p_hash);
 typedef void (*GDExtensionClassCallVirtualWithData)(GDExtensionClassInstancePtr p_instance, GDExtensionConstStringNamePtr p_name, void *p_virtual_call_userdata, const GDExtensionConstTypePtr *p_args, GDExtensionTypePtr r_ret);
+
+/* Godot 4.3's: virtuals are asked for by name only, and create_instance has no
+ * notify_postinitialize (4.3's classdb_construct_object sends the notification). */
+typedef struct {
+	GDExtensionBool is_virtual;
+	GDExtensionBool is_abstract;
+	GDExtensionBool is_exposed;
+	GDExtensionBool is_runtime;
+	GDExtensionClassSet set_func;
+	GDExtensionClassGet get_func;
+	GDExtensionClassGetPropertyList get_property_list_func;
+	GDExtensionClassFreePropertyList2 free_property_list_func;
+	GDExtensionClassPropertyCanRevert property_can_revert_func;
+	GDExtensionClassPropertyGetRevert property_get_revert_func;
+	GDExtensionClassValidateProperty validate_property_func;
+	GDExtensionClassNotification2 notification_func;
+	GDExtensionClassToString to_string_func;
+	GDExtensionClassReference reference_func;
+	GDExtensionClassUnreference unreference_func;
+	GDExtensionClassCreateInstance create_instance_func;
+	GDExtensionClassFreeInstance free_instance_func;
+	GDExtensionClassRecreateInstance recreate_instance_func;
+	GDExtensionClassGetVirtual get_virtual_func;
+	GDExtensionClassGetVirtualCallData get_virtual_call_data_func;
+	GDExtensionClassCallVirtualWithData call_virtual_with_data_func;
+	GDExtensionClassGetRID get_rid_func;
+	void *class_userdata;
+} GDExtensionClassCreationInfo3;
 
 typedef struct {
 	GDExtensionBool is_virtual;
@@ -188,8 +211,21 @@ typedef struct {
 	const char *string;
 } GDExtensionGodotVersion;
 
+typedef struct {
+	uint32_t major;
+	uint32_t minor;
+	uint32_t patch;
+	uint32_t hex;
+	const char *status;
+	const char *build;
+	const char *hash;
+	uint64_t timestamp;
+	const char *string;
+} GDExtensionGodotVersion2;
+
 /* Interface functions, fetched by name through get_proc_address. */
 typedef void (*GDExtensionInterfaceGetGodotVersion)(GDExtensionGodotVersion *r_godot_version);
+typedef void (*GDExtensionInterfaceGetGodotVersion2)(GDExtensionGodotVersion2 *r_godot_version);
 typedef void (*GDExtensionInterfacePrintErrorWithMessage)(const char *p_description, const char *p_message, const char *p_function, const char *p_file, int32_t p_line, GDExtensionBool p_editor_notify);
 typedef void (*GDExtensionInterfacePrintWarningWithMessage)(const char *p_description, const char *p_message, const char *p_function, const char *p_file, int32_t p_line, GDExtensionBool p_editor_notify);
 typedef void (*GDExtensionInterfaceVariantNewCopy)(GDExtensionUninitializedVariantPtr r_dest, GDExtensionConstVariantPtr p_src);
@@ -210,10 +246,11 @@ typedef void (*GDExtensionInterfaceStringNameNewWithUtf8CharsAndLen)(GDExtension
 typedef void (*GDExtensionInterfaceObjectMethodBindCall)(GDExtensionMethodBindPtr p_method_bind, GDExtensionObjectPtr p_instance, const GDExtensionConstVariantPtr *p_args, GDExtensionInt p_arg_count, GDExtensionUninitializedVariantPtr r_ret, GDExtensionCallError *r_error);
 typedef void (*GDExtensionInterfaceObjectMethodBindPtrcall)(GDExtensionMethodBindPtr p_method_bind, GDExtensionObjectPtr p_instance, const GDExtensionConstTypePtr *p_args, GDExtensionTypePtr r_ret);
 typedef void (*GDExtensionInterfaceObjectSetInstance)(GDExtensionObjectPtr p_o, GDExtensionConstStringNamePtr p_classname, GDExtensionClassInstancePtr p_instance);
-typedef GDExtensionObjectPtr (*GDExtensionInterfaceRefGetObject)(GDExtensionConstRefPtr p_ref);
 typedef void (*GDExtensionInterfaceRefSetObject)(GDExtensionRefPtr p_ref, GDExtensionObjectPtr p_object);
+typedef GDExtensionObjectPtr (*GDExtensionInterfaceClassdbConstructObject)(GDExtensionConstStringNamePtr p_classname);
 typedef GDExtensionObjectPtr (*GDExtensionInterfaceClassdbConstructObject2)(GDExtensionConstStringNamePtr p_classname);
 typedef GDExtensionMethodBindPtr (*GDExtensionInterfaceClassdbGetMethodBind)(GDExtensionConstStringNamePtr p_classname, GDExtensionConstStringNamePtr p_methodname, GDExtensionInt p_hash);
+typedef void (*GDExtensionInterfaceClassdbRegisterExtensionClass3)(GDExtensionClassLibraryPtr p_library, GDExtensionConstStringNamePtr p_class_name, GDExtensionConstStringNamePtr p_parent_class_name, const GDExtensionClassCreationInfo3 *p_extension_funcs);
 typedef void (*GDExtensionInterfaceClassdbRegisterExtensionClass4)(GDExtensionClassLibraryPtr p_library, GDExtensionConstStringNamePtr p_class_name, GDExtensionConstStringNamePtr p_parent_class_name, const GDExtensionClassCreationInfo4 *p_extension_funcs);
 typedef void (*GDExtensionInterfaceClassdbRegisterExtensionClass5)(GDExtensionClassLibraryPtr p_library, GDExtensionConstStringNamePtr p_class_name, GDExtensionConstStringNamePtr p_parent_class_name, const GDExtensionClassCreationInfo5 *p_extension_funcs);
 typedef void (*GDExtensionInterfaceClassdbRegisterExtensionClassMethod)(GDExtensionClassLibraryPtr p_library, GDExtensionConstStringNamePtr p_class_name, const GDExtensionClassMethodInfo *p_method_info);

@@ -24,6 +24,8 @@ import (
 
 type api struct {
 	Header struct {
+		Major    int    `json:"version_major"`
+		Minor    int    `json:"version_minor"`
 		FullName string `json:"version_full_name"`
 	} `json:"header"`
 	Classes []struct {
@@ -42,6 +44,7 @@ type api struct {
 // Engine methods called through method binds: class, method, Go constant, file.
 var called = []struct{ class, method, constant, file string }{
 	{"Object", "emit_signal", "hashObjectEmitSignal", "binding/hashes_gen.go"},
+	{"Object", "notification", "hashObjectNotification", "binding/hashes_gen.go"},
 	{"WebRTCPeerConnection", "set_default_extension", "hashSetDefaultExtension", "virtuals_gen.go"},
 }
 
@@ -57,15 +60,11 @@ func main() {
 	if flag.NArg() != 1 {
 		log.Fatal("usage: genhashes [-check] extension_api.json")
 	}
-	raw, err := os.ReadFile(flag.Arg(0))
+	a, err := readAPI(flag.Arg(0))
 	if err != nil {
 		log.Fatal(err)
 	}
-	var a api
-	if err := json.Unmarshal(raw, &a); err != nil {
-		log.Fatalf("parsing %s: %v", flag.Arg(0), err)
-	}
-	files, err := generate(&a)
+	files, err := generate(a)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -86,6 +85,18 @@ func main() {
 	if stale {
 		os.Exit(1)
 	}
+}
+
+func readAPI(path string) (*api, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var a api
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, fmt.Errorf("parsing %s: %v", path, err)
+	}
+	return &a, nil
 }
 
 func sortedNames(m map[string][]byte) []string {
