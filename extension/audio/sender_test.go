@@ -77,7 +77,6 @@ func TestSenderPacketsCarryConsecutiveRTPFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer closeOrFail(t, s)
 	if err := s.Push(tone(44100, 44100/5, 440, 660, 0.5)); err != nil { // 200 ms
 		t.Fatal(err)
 	}
@@ -97,6 +96,7 @@ func TestSenderPacketsCarryConsecutiveRTPFields(t *testing.T) {
 				packets[i-1].SequenceNumber, packets[i-1].Timestamp)
 		}
 	}
+	closeOrFail(t, s)
 	if st := s.Stats(); st.PacketsSent < 9 || st.Codec != "audio/opus/48000/2" {
 		t.Errorf("stats %+v", st)
 	}
