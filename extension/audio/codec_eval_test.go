@@ -1,4 +1,4 @@
-//go:build opuseval && linux
+//go:build opuseval
 
 package audio
 
@@ -12,8 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -91,14 +89,6 @@ func evalSignals(channels int) []evalSignal {
 		{"voice-like", interleave(voiceLike(n, 140), voiceLike(n, 190)), 0},
 		{"chirp", interleave(chirp(n), chirp(n)), 0},
 	}
-}
-
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
-		panic(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // encodeGo codes pcm with go-opus and returns the packets and the thread
@@ -328,8 +318,7 @@ func TestCodecEvaluation(t *testing.T) {
 			t.Fatalf("%s not found: apt-get install opus-tools", tool)
 		}
 	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	defer lockThread()()
 	dir := t.TempDir()
 	frameMicros := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
 

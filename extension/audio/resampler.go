@@ -96,17 +96,9 @@ func (r *resampler) process(in, out []float32) []float32 {
 		c := r.coef[phase*width : (phase+1)*width]
 		x := r.buf[(i-r.half+1)*ch : (i+r.half+1)*ch]
 		if ch == 1 {
-			var acc float32
-			for j, cj := range c {
-				acc += x[j] * cj
-			}
-			out = append(out, acc)
+			out = append(out, dot(c, x))
 		} else {
-			var left, right float32
-			for j, cj := range c {
-				left += x[2*j] * cj
-				right += x[2*j+1] * cj
-			}
+			left, right := dotStereo(c, x)
 			out = append(out, left, right)
 		}
 		r.next += r.down
@@ -119,10 +111,42 @@ func (r *resampler) process(in, out []float32) []float32 {
 	return out
 }
 
-// outputFrames returns how many frames process will produce at most for n
-// input frames, so callers can size buffers.
-func (r *resampler) outputFrames(n int) int {
-	return n*r.up/r.down + 2
+// dot is the filter's inner loop for one channel; four accumulators break the
+// dependency chain of the additions.
+func dot(c, x []float32) float32 {
+	x = x[:len(c)]
+	var a0, a1, a2, a3 float32
+	j := 0
+	for ; j+4 <= len(c); j += 4 {
+		cc, xx := c[j:j+4:j+4], x[j:j+4:j+4]
+		a0 += cc[0] * xx[0]
+		a1 += cc[1] * xx[1]
+		a2 += cc[2] * xx[2]
+		a3 += cc[3] * xx[3]
+	}
+	for ; j < len(c); j++ {
+		a0 += c[j] * x[j]
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// dotStereo is dot over interleaved stereo, both channels at once.
+func dotStereo(c, x []float32) (left, right float32) {
+	x = x[:2*len(c)]
+	var l0, r0, l1, r1 float32
+	j := 0
+	for ; j+2 <= len(c); j += 2 {
+		cc, xx := c[j:j+2:j+2], x[2*j:2*j+4:2*j+4]
+		l0 += cc[0] * xx[0]
+		r0 += cc[0] * xx[1]
+		l1 += cc[1] * xx[2]
+		r1 += cc[1] * xx[3]
+	}
+	for ; j < len(c); j++ {
+		l0 += c[j] * x[2*j]
+		r0 += c[j] * x[2*j+1]
+	}
+	return l0 + l1, r0 + r1
 }
 
 func sinc(x float64) float64 {
