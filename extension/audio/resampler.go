@@ -19,7 +19,7 @@ type resampler struct {
 	phases   int
 	coef     []float32 // phases rows of 2*half taps
 	buf      []float32 // input frames still needed, interleaved
-	next     int       // position of the next output in buf, in 1/up units
+	next     int64     // position of the next output in buf, in 1/up units (int64: up*frames can pass 2^31)
 }
 
 const (
@@ -67,7 +67,7 @@ func newResampler(inRate, outRate, channels int) *resampler {
 	// The first output lines up with the first input sample: pad the
 	// history with the taps that precede it.
 	r.buf = make([]float32, (r.half-1)*channels)
-	r.next = (r.half - 1) * r.up
+	r.next = int64(r.half-1) * int64(r.up)
 	return r
 }
 
@@ -85,11 +85,11 @@ func (r *resampler) process(in, out []float32) []float32 {
 	frames := len(r.buf) / ch
 	width := 2 * r.half
 	for {
-		i := r.next / r.up
+		i := int(r.next / int64(r.up))
 		if i+r.half >= frames {
 			break
 		}
-		phase := r.next % r.up
+		phase := int(r.next % int64(r.up))
 		if r.phases != r.up {
 			phase = phase * r.phases / r.up
 		}
@@ -101,12 +101,12 @@ func (r *resampler) process(in, out []float32) []float32 {
 			left, right := dotStereo(c, x)
 			out = append(out, left, right)
 		}
-		r.next += r.down
+		r.next += int64(r.down)
 	}
-	if drop := r.next/r.up - r.half + 1; drop > 0 {
+	if drop := int(r.next/int64(r.up)) - r.half + 1; drop > 0 {
 		n := copy(r.buf, r.buf[drop*ch:])
 		r.buf = r.buf[:n]
-		r.next -= drop * r.up
+		r.next -= int64(drop) * int64(r.up)
 	}
 	return out
 }
