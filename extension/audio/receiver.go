@@ -104,6 +104,9 @@ func (r *Receiver) ReadFrames(dst []float32) int {
 
 // Frames returns up to max decoded stereo frames, interleaved.
 func (r *Receiver) Frames(max int) []float32 {
+	if max <= 0 {
+		return nil
+	}
 	buf := make([]float32, 2*min(max, r.Available()))
 	return buf[:2*r.ReadFrames(buf)]
 }

@@ -206,7 +206,7 @@ func (s *Sender) run(enc *encoder, rs *resampler) {
 		talkStart: true,
 	}
 	in := make([]float32, len(s.queue.buf))
-	var mono, resampled []float32
+	var mono []float32
 	flush := time.NewTimer(idleFlush)
 	flush.Stop()
 	for {
@@ -230,8 +230,7 @@ func (s *Sender) run(enc *encoder, rs *resampler) {
 			}
 			samples = mono
 		}
-		resampled = st.rs.process(samples, resampled[:0])
-		st.pending = append(st.pending, resampled...)
+		st.pending = st.rs.process(samples, st.pending)
 		s.codeWholeFrames(st)
 		flush.Reset(idleFlush)
 	}
