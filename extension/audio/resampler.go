@@ -27,8 +27,7 @@ const (
 	// frequency.
 	stopbandDB = 80
 	// passbandFraction of the lower Nyquist frequency passes untouched:
-	// 19 kHz at 44.1 kHz, above the 20 kHz Opus keeps at fullband anyway
-	// only by a little.
+	// 19 kHz at 44.1 kHz, close to the 20 kHz that Opus codes at fullband.
 	passbandFraction = 0.86
 	maxPhases        = 1024
 )
