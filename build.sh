@@ -38,8 +38,10 @@ cross_targets=(
 	"windows windows amd64 x86_64-w64-mingw32-gcc x86_64 dll"
 )
 
-# Functions whose default glibc symbol version is newer than glibc 2.17.
-glibc_wrapped="pthread_create pthread_attr_getstack pthread_attr_getstacksize pthread_getattr_np pthread_key_create pthread_setspecific pthread_sigmask"
+# Functions whose default glibc symbol version is newer than glibc 2.17: those
+# capi/glibc_compat_linux.c defines a __wrap_ function for.
+glibc_wrapped=$(sed -n 's/^[a-z].*[ *]__wrap_\([a-z_0-9]*\)(.*/\1/p' capi/glibc_compat_linux.c)
+[ -n "$glibc_wrapped" ] || { echo "build.sh: no __wrap_ function in capi/glibc_compat_linux.c" >&2; exit 1; }
 
 # build_library PLATFORM GOOS GOARCH CC ARCH SUFFIX VARIANT writes one library
 # and prints its .gdextension line. Only the entry symbol is exported (a
