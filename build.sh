@@ -27,8 +27,7 @@ version=$(cat VERSION)
 need_packages() { # command package...
 	command -v "$1" >/dev/null && return
 	shift
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+	scripts/apt-install "$@"
 }
 
 # Targets: Godot platform, Go GOOS, GOARCH, C compiler, Godot arch, suffix.
