@@ -49,9 +49,8 @@ type process struct {
 	name string // for messages
 	cmd  *exec.Cmd
 	out  *lockedBuffer
-	done chan error // receives Wait's result once
-	err  error      // Wait's result once exited is true
-	exit bool
+	done chan struct{} // closed once the process has exited and err is set
+	err  error         // Wait's result
 }
 
 // start starts cmd in a process group of its own, so that SIGKILL to the
@@ -59,11 +58,14 @@ type process struct {
 // in between; when the test ends, whatever is left of the group is killed.
 func start(t *testing.T, name string, cmd *exec.Cmd) *process {
 	t.Helper()
-	p := &process{name: name, cmd: cmd, out: &lockedBuffer{}, done: make(chan error, 1)}
+	p := &process{name: name, cmd: cmd, out: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start(), "starting %s", cmd)
-	go func() { p.done <- cmd.Wait() }()
+	require.NoError(t, cmd.Start(), "starting %s", name)
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
 	t.Cleanup(func() {
 		p.kill()
 		p.wait(10 * time.Second)
@@ -77,12 +79,8 @@ func (p *process) kill() { _ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 // wait returns the process's exit error, killing it if it has not exited
 // within timeout.
 func (p *process) wait(timeout time.Duration) error {
-	if p.exit {
-		return p.err
-	}
 	select {
-	case p.err = <-p.done:
-		p.exit = true
+	case <-p.done:
 		return p.err
 	case <-time.After(timeout):
 		p.kill()
@@ -92,14 +90,12 @@ func (p *process) wait(timeout time.Duration) error {
 
 // exited reports whether the process has ended, without waiting.
 func (p *process) exited() bool {
-	if !p.exit {
-		select {
-		case p.err = <-p.done:
-			p.exit = true
-		default:
-		}
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
 	}
-	return p.exit
 }
 
 // printed waits until the process printed text and reports whether it did;
