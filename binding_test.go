@@ -1,15 +1,20 @@
+//go:build integration
+
 package main
 
-// Integration tests: build the library, load it into headless Godot, and run
-// the GDScript test projects in tests/projects. Every Godot process runs
-// inside a network namespace made for the test run, so WebRTC traffic stays
-// on addresses the test owns. Needs root (namespaces, and the chroot that runs
-// Debian's Godot); without Godot these tests fail, never skip.
+// Integration tests (go test -tags integration; ./build.sh test runs them):
+// build the library, load it into headless Godot, and run the GDScript test
+// projects in tests/projects. Every Godot process runs inside a network
+// namespace made for the test run, so WebRTC traffic stays on addresses the
+// test owns. Needs root (namespaces, and the chroot that runs Debian's
+// Godot); without Godot these tests fail, never skip.
+//
+// processes_test.go starts the other processes some tests need (signaling,
+// TURN, echo peers).
 
 import (
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -23,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/netns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,8 +36,10 @@ import (
 
 var (
 	repoRoot  string
-	addonDir  string // the built addon folder (dist/addons/webrtc_go)
-	namespace string // the namespace every Godot process runs in
+	addonDir  string          // the built addon folder (dist/addons/webrtc_go)
+	namespace string          // the namespace every WebRTC process runs in
+	godot     godottest.Godot // scripts/godot inside the namespace
+	binDir    string          // the Go programs the tests build (processes_test.go)
 )
 
 func TestMain(m *testing.M) {
@@ -68,11 +76,16 @@ func setUp(m *testing.M) (int, error) {
 			return 0, fmt.Errorf("provisioning Godot: %v\n%s", err, out)
 		}
 	}
+	if binDir, err = os.MkdirTemp("", "webrtc-go-bin-"); err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(binDir)
 	namespace = fmt.Sprintf("webrtc-go-%d", os.Getpid())
 	if err := netns.Create(namespace); err != nil {
 		return 0, fmt.Errorf("making network namespace %s (needs root): %w", namespace, err)
 	}
 	defer netns.Delete(namespace)
+	godot = godottest.Godot{Script: filepath.Join(repoRoot, "scripts", "godot"), Namespace: namespace}
 	code := m.Run()
 	if path := os.Getenv("INTEROP_TABLE"); path != "" {
 		if err := writeInteropTable(path); err != nil {
@@ -82,101 +95,78 @@ func setUp(m *testing.M) (int, error) {
 	return code, nil
 }
 
-// godotCommand runs scripts/godot (which honours $GODOT) inside the namespace.
-func godotCommand(ctx context.Context, args ...string) *exec.Cmd {
-	full := append([]string{"netns", "exec", namespace, filepath.Join(repoRoot, "scripts", "godot")}, args...)
-	return exec.CommandContext(ctx, "ip", full...)
-}
-
-// addonDir is the output of ./build.sh --all (every platform and the zip).
-
-// project is a Godot project made for one test: the addon installed as a user
-// would (copied into addons/), the extension listed in .godot/extension_list.cfg,
-// and the GDScript files of tests/projects/common and of the named folder.
+// project is a Godot project made for one test from the GDScript files of
+// tests/projects/common and of tests/projects/<name>.
 func project(t *testing.T, name string) string {
 	t.Helper()
 	return projectFrom(t, name, "tests/projects/common", "tests/projects/"+name)
 }
 
-// projectFrom makes a project from the given folders of the repository.
+// projectFrom makes a project with the addon installed from the given
+// folders and files of the repository (godottest.NewProject).
 func projectFrom(t *testing.T, name string, sources ...string) string {
 	t.Helper()
 	// Under /tmp: the Godot chroot shares /tmp with the host.
 	dir, err := os.MkdirTemp("/tmp", "webrtc-go-"+name+"-")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	require.NoError(t, os.CopyFS(filepath.Join(dir, "addons", "webrtc_go"), os.DirFS(addonDir)))
-	for _, src := range sources {
-		require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot, src))))
+	paths := make([]string, len(sources))
+	for i, s := range sources {
+		paths[i] = filepath.Join(repoRoot, s)
 	}
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, ".godot"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".godot", "extension_list.cfg"),
-		[]byte("res://addons/webrtc_go/webrtc_go.gdextension\n"), 0o644))
-	if _, err := os.Stat(filepath.Join(dir, "project.godot")); err != nil {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "project.godot"),
-			[]byte("config_version=5\n\n[application]\nconfig/name=\"webrtc-go-"+name+"\"\n"), 0o644))
-	}
+	require.NoError(t, godottest.NewProject(dir, addonDir, paths...))
 	return dir
 }
 
-// run is one finished Godot process.
-type run struct {
-	out      string // stdout and stderr, interleaved
-	exitCode int
-	elapsed  time.Duration
-	timedOut bool
-}
-
-// runGodot runs headless Godot on dir with args, killing it after timeout
-// (a script error can leave Godot running forever).
-func runGodot(t *testing.T, dir string, timeout time.Duration, env []string, args ...string) run {
+// runGodot runs headless Godot on dir with args inside the namespace, killed
+// after timeout. Safe to call from any goroutine: a Godot that cannot start
+// fails the test and returns a result with exit code -1.
+func runGodot(t *testing.T, dir string, timeout time.Duration, env []string, args ...string) godottest.Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := godotCommand(ctx, append([]string{"--headless", "--path", dir}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	start := time.Now()
-	err := cmd.Run()
-	r := run{out: buf.String(), elapsed: time.Since(start), timedOut: ctx.Err() != nil}
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		r.exitCode = exitErr.ExitCode()
-	} else if err != nil {
-		t.Fatalf("starting Godot: %v", err)
+	r, err := godot.Run(dir, timeout, env, args...)
+	if err != nil {
+		t.Errorf("%v", err)
+		r.ExitCode = -1
 	}
 	return r
 }
 
-var summaryLine = regexp.MustCompile(`(?m)^SUMMARY: (\d+) passed, (\d+) failed$`)
-
 // runScript runs a GDScript test (built on harness.gd) and requires that it
-// finished by itself with every test passing; it returns the output.
+// passed (requirePassed); it returns the output.
 func runScript(t *testing.T, dir, script string, timeout time.Duration, env ...string) string {
 	t.Helper()
 	r := runGodot(t, dir, timeout, env, "-s", "res://"+script)
-	logOutput(t, r.out)
-	require.False(t, r.timedOut, "Godot did not finish %s within %v", script, timeout)
-	m := summaryLine.FindStringSubmatch(r.out)
-	require.NotNil(t, m, "no SUMMARY line from %s (exit %d)", script, r.exitCode)
-	passed, _ := strconv.Atoi(m[1])
-	failed, _ := strconv.Atoi(m[2])
+	requirePassed(t, r, script, 0)
+	return r.Output
+}
+
+// requirePassed requires that a run of a harness.gd script finished by
+// itself with its SUMMARY line, no test failed and want tests passed (if
+// want is 0: at least one), and that Godot exited 0 without a crash.
+func requirePassed(t *testing.T, r godottest.Result, script string, want int) {
+	t.Helper()
+	logOutput(t, r.Output)
+	require.False(t, r.TimedOut, "Godot did not finish %s within %v", script, r.Elapsed.Round(time.Second))
+	passed, failed, ok := godottest.Summary(r.Output)
+	require.True(t, ok, "no SUMMARY line from %s (exit %d)", script, r.ExitCode)
 	assert.Zero(t, failed, "GDScript tests failed in %s", script)
-	assert.Positive(t, passed)
-	assert.Equal(t, 0, r.exitCode, "exit code")
-	assertNoCrash(t, r.out)
-	return r.out
+	if want > 0 {
+		assert.Equal(t, want, passed, "GDScript tests passed in %s", script)
+	} else {
+		assert.Positive(t, passed)
+	}
+	assert.Equal(t, 0, r.ExitCode, "exit code")
+	assertNoCrash(t, r.Output)
 }
 
 func assertNoCrash(t *testing.T, out string) {
 	t.Helper()
-	for _, bad := range []string{"Program crashed", "handle_crash", "SIGSEGV", "panic:", "fatal error:", "SCRIPT ERROR"} {
-		if i := strings.Index(out, bad); i >= 0 {
-			t.Errorf("Godot's output has %q: %s", bad, out[i:min(len(out), i+300)])
-		}
+	for _, c := range godottest.Crashes(out) {
+		t.Errorf("Godot's output has a crash or error: %s", c)
 	}
 }
 
+// logOutput logs the lines of Godot's output that say what failed.
 func logOutput(t *testing.T, out string) {
 	t.Helper()
 	sc := bufio.NewScanner(strings.NewReader(out))
@@ -390,8 +380,8 @@ func godotDump(t *testing.T) string {
 			return
 		}
 		r := runGodot(t, dumpDir, 2*time.Minute, nil, "--dump-gdextension-interface", "--dump-extension-api")
-		if r.exitCode != 0 || r.timedOut {
-			dumpErr = fmt.Errorf("godot --dump-*: exit %d\n%s", r.exitCode, r.out)
+		if r.ExitCode != 0 || r.TimedOut {
+			dumpErr = fmt.Errorf("godot --dump-*: exit %d\n%s", r.ExitCode, r.Output)
 		}
 	})
 	require.NoError(t, dumpErr)
@@ -483,13 +473,16 @@ func parseHeader(src string) map[string]string {
 }
 
 func TestCoreBehaviourInGodot(t *testing.T) {
-	dir := project(t, "core")
-	out := runScript(t, dir, "core_test.gd", 5*time.Minute)
-	// Failures print through Godot's error printer, naming what was wrong...
+	assertCoreOutput(t, runScript(t, project(t, "core"), "core_test.gd", 5*time.Minute))
+}
+
+// assertCoreOutput checks what core_test.gd printed: failures name what was
+// wrong through Godot's error printer, and never a credential.
+func assertCoreOutput(t *testing.T, out string) {
+	t.Helper()
 	assert.Contains(t, out, "iceServers[0].urls[0] is not a valid")
 	assert.Contains(t, out, "a negotiated channel needs an id")
 	assert.Contains(t, out, "set the remote description first")
-	// ...and never a credential.
 	assert.NotContains(t, out, "secret-credential")
 }
 
@@ -543,13 +536,23 @@ func parseHostile(out string) []*hostileCall {
 // reason naming the problem (checked here); legal calls print nothing; Godot
 // keeps running, and valid use still works at the end.
 func TestHostileCallsInGodot(t *testing.T) {
-	dir := project(t, "core")
-	out := runScript(t, dir, "hostile_test.gd", 3*time.Minute)
+	out := runScript(t, project(t, "core"), "hostile_test.gd", 3*time.Minute)
+	assertHostileOutput(t, out)
+}
+
+// assertHostileOutput checks what hostile_test.gd's markers enclose: every
+// call returned, in order; each refused call printed its reason, each legal
+// one nothing; no credential was printed.
+func assertHostileOutput(t *testing.T, out string) {
+	t.Helper()
 	m := hostileTotal.FindStringSubmatch(out)
 	require.NotNil(t, m, "hostile_test.gd did not reach its last test")
 	total, _ := strconv.Atoi(m[1])
 	calls := parseHostile(out)
 	require.Len(t, calls, total, "markers of every call")
+	mentions := func(lines []string, s string) bool {
+		return slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, s) })
+	}
 	kinds := map[string]int{}
 	for i, c := range calls {
 		kinds[c.kind]++
@@ -560,13 +563,11 @@ func TestHostileCallsInGodot(t *testing.T) {
 		switch c.kind {
 		case "error":
 			if assert.NotEmpty(t, c.errors, "call %d (%s) printed no reason", c.n, c.what) {
-				assert.True(t, slices.ContainsFunc(c.errors, func(l string) bool { return strings.Contains(l, c.expect) }),
-					"call %d (%s): no error mentions %q: %q", c.n, c.what, c.expect, c.errors)
+				assert.True(t, mentions(c.errors, c.expect), "call %d (%s): no error mentions %q: %q", c.n, c.what, c.expect, c.errors)
 			}
 		case "warning":
 			assert.Empty(t, c.errors, "call %d (%s)", c.n, c.what)
-			assert.True(t, slices.ContainsFunc(c.warns, func(l string) bool { return strings.Contains(l, c.expect) }),
-				"call %d (%s): no warning mentions %q: %q", c.n, c.what, c.expect, c.warns)
+			assert.True(t, mentions(c.warns, c.expect), "call %d (%s): no warning mentions %q: %q", c.n, c.what, c.expect, c.warns)
 		case "quiet":
 			assert.Empty(t, c.errors, "call %d (%s) is legal and must print nothing", c.n, c.what)
 			assert.Empty(t, c.warns, "call %d (%s) is legal and must print nothing", c.n, c.what)
@@ -596,11 +597,11 @@ func TestQuitWithOpenConnectionsExitsCleanly(t *testing.T) {
 	var slowest time.Duration
 	for i := 0; i < 100; i++ {
 		r := runGodot(t, dir, time.Minute, []string{"QUIT_PAIRS=20"}, "-s", "res://quit_test.gd")
-		require.False(t, r.timedOut, "run %d hung at exit", i)
-		require.Contains(t, r.out, "QUITTING with open connections (all open: true)", "run %d", i)
-		require.Equal(t, 0, r.exitCode, "run %d exit code:\n%s", i, r.out)
-		assertNoCrash(t, r.out)
-		slowest = max(slowest, r.elapsed)
+		require.False(t, r.TimedOut, "run %d hung at exit", i)
+		require.Contains(t, r.Output, "QUITTING with open connections (all open: true)", "run %d", i)
+		require.Equal(t, 0, r.ExitCode, "run %d exit code:\n%s", i, r.Output)
+		assertNoCrash(t, r.Output)
+		slowest = max(slowest, r.Elapsed)
 	}
 	t.Logf("100 runs with 20 busy connections: all exited 0; slowest run %v", slowest.Round(time.Millisecond))
 }
@@ -610,81 +611,34 @@ func TestMultiplayerPeerMeshAndServerInOneProcess(t *testing.T) {
 	runScript(t, dir, "multiplayer_test.gd", 5*time.Minute)
 }
 
-// signalingServer is examples/signaling running inside the namespace.
-type signalingServer struct {
-	url string // ws://host:port
-	mu  sync.Mutex
-	log bytes.Buffer
-}
-
-// waitFor waits until the server logged text (such as "peer 1 joined"), or
-// until abort returns true.
-func (s *signalingServer) waitFor(t *testing.T, text string, timeout time.Duration, abort func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) && !abort() {
-		s.mu.Lock()
-		found := strings.Contains(s.log.String(), text)
-		s.mu.Unlock()
-		if found {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("signaling server never logged %q", text)
-}
-
-func (s *signalingServer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.Write(p)
-}
-
-// startSignaling builds and starts examples/signaling inside the namespace and
-// returns its ws:// base URL.
-func startSignaling(t *testing.T) string { return startSignalingServer(t).url }
-
-func startSignalingServer(t *testing.T) *signalingServer {
-	t.Helper()
-	s := &signalingServer{}
-	bin := filepath.Join(t.TempDir(), "signaling")
-	out, err := exec.Command("go", "build", "-o", bin, "./examples/signaling").CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	cmd := exec.Command("ip", "netns", "exec", namespace, bin, "-addr", "127.0.0.1:0", "-timeout", "10m")
-	cmd.Stderr = s
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err)
-	s.url = "ws://" + strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
-	return s
-}
-
 func TestRPCBetweenTwoGodotProcesses(t *testing.T) {
-	url := startSignaling(t) + "/rpc-test"
+	sig := startSignaling(t)
+	url := sig.url + "/rpc-test"
 	dir := projectFrom(t, "demo", "examples/demo")
-	host := make(chan run, 1)
+	host := make(chan godottest.Result, 1)
 	go func() { host <- runGodot(t, dir, 2*time.Minute, nil, "-s", "res://main.gd", "--", url, "1") }()
-	time.Sleep(time.Second) // the first peer in the room is the host
+	// The first peer in the room is the host.
+	if !sig.printed("peer 1 joined", time.Minute, func() bool { return len(host) > 0 }) {
+		h := <-host
+		t.Fatalf("the host never joined signaling:\n%s", h.Output)
+	}
 	client := runGodot(t, dir, 2*time.Minute, nil, "-s", "res://main.gd", "--", url, "1")
 	h := <-host
-	t.Log("host:\n" + h.out)
-	t.Log("client:\n" + client.out)
-	for _, r := range []run{h, client} {
-		require.False(t, r.timedOut)
-		assert.Equal(t, 0, r.exitCode)
-		assertNoCrash(t, r.out)
+	t.Log("host:\n" + h.Output)
+	t.Log("client:\n" + client.Output)
+	for _, r := range []godottest.Result{h, client} {
+		require.False(t, r.TimedOut)
+		assert.Equal(t, 0, r.ExitCode)
+		assertNoCrash(t, r.Output)
 	}
-	assert.Contains(t, h.out, "host: hello from client 2 (player-2)")
-	assert.Contains(t, h.out, "host: all 5 acks received")
-	assert.Regexp(t, `host: stats for client 2: host [0-9.]+:\d+ <-> host [0-9.]+:\d+, rtt [0-9.]+ ms, \d+ bytes sent`, h.out)
-	assert.Regexp(t, `host:   channel reliable \(id 1\): \d+ messages sent, \d+ received`, h.out)
-	assert.Contains(t, h.out, "host: DEMO OK")
-	assert.Contains(t, client.out, "client 2: connected to the host over WebRTC")
-	assert.Contains(t, client.out, "client 2: tick 5")
-	assert.Contains(t, client.out, "client 2: DEMO OK")
+	assert.Contains(t, h.Output, "host: hello from client 2 (player-2)")
+	assert.Contains(t, h.Output, "host: all 5 acks received")
+	assert.Regexp(t, `host: stats for client 2: host [0-9.]+:\d+ <-> host [0-9.]+:\d+, rtt [0-9.]+ ms, \d+ bytes sent`, h.Output)
+	assert.Regexp(t, `host:   channel reliable \(id 1\): \d+ messages sent, \d+ received`, h.Output)
+	assert.Contains(t, h.Output, "host: DEMO OK")
+	assert.Contains(t, client.Output, "client 2: connected to the host over WebRTC")
+	assert.Contains(t, client.Output, "client 2: tick 5")
+	assert.Contains(t, client.Output, "client 2: DEMO OK")
 }
 
 var helpPage = regexp.MustCompile(`(?s)HELP BEGIN (\S+)\n(.*?)\nHELP END (\S+)\n`)
@@ -702,17 +656,17 @@ type editorHelp struct {
 func runEditorHelp(t *testing.T, dir string, env ...string) editorHelp {
 	t.Helper()
 	r := runGodot(t, dir, 3*time.Minute, env, "--editor")
-	require.False(t, r.timedOut, "the editor did not quit within 3 minutes:\n%s", r.out)
-	require.Contains(t, r.out, "DOCCHECK DONE", "the doccheck plugin did not finish (exit %d):\n%s", r.exitCode, r.out)
-	assert.Equal(t, 0, r.exitCode)
-	assertNoCrash(t, r.out)
-	t.Logf("editor run took %v", r.elapsed.Round(100*time.Millisecond))
+	require.False(t, r.TimedOut, "the editor did not quit within 3 minutes:\n%s", r.Output)
+	require.Contains(t, r.Output, "DOCCHECK DONE", "the doccheck plugin did not finish (exit %d):\n%s", r.ExitCode, r.Output)
+	assert.Equal(t, 0, r.ExitCode)
+	assertNoCrash(t, r.Output)
+	t.Logf("editor run took %v", r.Elapsed.Round(100*time.Millisecond))
 	h := editorHelp{pages: map[string]string{}}
-	for _, m := range helpPage.FindAllStringSubmatch(r.out, -1) {
+	for _, m := range helpPage.FindAllStringSubmatch(r.Output, -1) {
 		require.Equal(t, m[1], m[3])
 		h.pages[m[1]] = strings.Join(strings.Fields(m[2]), " ")
 	}
-	for _, m := range regexp.MustCompile(`(?m)^REGISTERED (method|signal) (\S+) (\S+)$`).FindAllStringSubmatch(r.out, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^REGISTERED (method|signal) (\S+) (\S+)$`).FindAllStringSubmatch(r.Output, -1) {
 		h.registered = append(h.registered, m[1]+" "+m[2]+" "+m[3])
 	}
 	return h

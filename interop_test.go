@@ -1,3 +1,5 @@
+//go:build integration
+
 package main
 
 // Interop matrix: the Godot side (tests/projects/interop) against
@@ -6,22 +8,16 @@ package main
 // examples/signaling on the namespace's loopback.
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/godot-webrtc-go/godot-webrtc-go/internal/netns"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -92,63 +88,32 @@ func interopPeers(t *testing.T) string {
 // signaling URL as its first argument.
 func interopCase(t *testing.T, offerer string, remote func(url string) *exec.Cmd, env ...string) string {
 	t.Helper()
-	sig := startSignalingServer(t)
+	sig := startSignaling(t)
 	url := sig.url + "/interop"
-	dir := projectFrom(t, "interop", "tests/projects/common", "tests/projects/interop")
-	copyFile(t, filepath.Join(repoRoot, "examples", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
+	dir := projectFrom(t, "interop", "tests/projects/common", "tests/projects/interop", signalingClient)
 
-	godot := make(chan run, 1)
-	var godotDone atomic.Bool
+	godotDone := make(chan godottest.Result, 1)
 	go func() {
-		godot <- runGodot(t, dir, 3*time.Minute, append([]string{"SIGNALING_URL=" + url, "OFFERER=" + offerer}, env...),
+		godotDone <- runGodot(t, dir, 3*time.Minute, append([]string{"SIGNALING_URL=" + url, "OFFERER=" + offerer}, env...),
 			"-s", "res://interop_test.gd")
-		godotDone.Store(true)
 	}()
-	sig.waitFor(t, "peer 1 joined", time.Minute, godotDone.Load)
-	if godotDone.Load() {
-		g := <-godot
-		t.Fatalf("Godot exited before joining signaling:\n%s", g.out)
+	if !sig.printed("peer 1 joined", time.Minute, func() bool { return len(godotDone) > 0 }) {
+		g := <-godotDone
+		t.Fatalf("Godot never joined signaling:\n%s", g.Output)
 	}
 
-	cmd := remote(url)
-	var remoteOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &remoteOut, &remoteOut
-	require.NoError(t, cmd.Start())
-	remoteDone := make(chan error, 1)
-	go func() { remoteDone <- cmd.Wait() }()
-
-	g := <-godot
-	var remoteErr error
-	select {
-	case remoteErr = <-remoteDone:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		remoteErr = <-remoteDone
-	}
-	logOutput(t, g.out)
-	if t.Failed() || !strings.Contains(g.out, "SUMMARY: 6 passed, 0 failed") {
-		t.Log("godot:\n" + g.out)
-		t.Log("remote:\n" + remoteOut.String())
-	}
-	require.False(t, g.timedOut, "the Godot side timed out")
-	assert.True(t, strings.Contains(g.out, "SUMMARY: 6 passed, 0 failed"), "the Godot side's tests failed")
-	assert.Equal(t, 0, g.exitCode)
-	assertNoCrash(t, g.out)
+	peer := start(t, "the remote peer", remote(url))
+	g := <-godotDone
+	remoteErr := peer.wait(30 * time.Second)
+	defer func() {
+		if t.Failed() {
+			t.Log("godot:\n" + g.Output)
+			t.Log("remote:\n" + peer.out.String())
+		}
+	}()
+	requirePassed(t, g, "interop_test.gd", 6)
 	assert.NoError(t, remoteErr, "the remote peer failed")
-	return g.out
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	data, err := os.ReadFile(from)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(to, data, 0o644))
-}
-
-func nodeCommand(cache string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(context.Background(), "ip", append([]string{"netns", "exec", namespace, "node"}, args...)...)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(cache, "node_modules"))
-	return cmd
+	return g.Output
 }
 
 func TestInteropLibwebrtcNode(t *testing.T) {
@@ -170,57 +135,6 @@ func TestInteropLibwebrtcNode(t *testing.T) {
 			interopCase(t, c.offerer, func(url string) *exec.Cmd { return nodeCommand(cache, script, url, role, c.mode) })
 		})
 	}
-}
-
-// turnIP is where the test TURN server listens and relays: 198.18.0.2, the
-// veth end Chromium uses. Chromium binds its sockets to that device, so its
-// packets to the other end (198.18.0.1) leave through the veth and arrive with
-// a source address local to the namespace, which the kernel drops; a relay on
-// the same address is reached directly. (Real hosts have distinct addresses.)
-const turnIP = netns.AddrB
-
-// turnServer runs tests/turnserver inside the namespace on turnIP.
-type turnServer struct {
-	url   string
-	cmd   *exec.Cmd
-	out   *bytes.Buffer
-	wait  chan error
-	stats string
-}
-
-func startTURN(t *testing.T, password string) *turnServer {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "turnserver")
-	out, err := exec.Command("go", "build", "-o", bin, "./tests/turnserver").CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	s := &turnServer{out: &bytes.Buffer{}, wait: make(chan error, 1)}
-	s.cmd = exec.Command("ip", "netns", "exec", namespace, bin, "-listen", turnIP+":0", "-relay-ip", turnIP,
-		"-user", "player", "-password", password)
-	stdout, err := s.cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, s.cmd.Start())
-	t.Cleanup(func() { s.cmd.Process.Kill() })
-	rd := bufio.NewReader(stdout)
-	line, err := rd.ReadString('\n')
-	require.NoError(t, err)
-	s.url = "turn:" + strings.TrimSpace(strings.TrimPrefix(line, "listening on ")) + "?transport=udp"
-	go func() {
-		rest, _ := io.ReadAll(rd)
-		s.out.Write(rest)
-		s.wait <- s.cmd.Wait()
-	}()
-	return s
-}
-
-// stop ends the server and returns its "allocations N, relayed ..." line.
-func (s *turnServer) stop(t *testing.T) (allocations, bytes int64) {
-	t.Helper()
-	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
-	<-s.wait
-	var packets int64
-	_, err := fmt.Sscanf(s.out.String(), "allocations %d, relayed %d packets %d bytes", &allocations, &packets, &bytes)
-	require.NoError(t, err, "turnserver said %q", s.out.String())
-	return allocations, bytes
 }
 
 func TestInteropThroughTURNRelay(t *testing.T) {
@@ -300,7 +214,7 @@ func TestInteropAiortc(t *testing.T) {
 				role = "offer"
 			}
 			interopCase(t, offerer, func(url string) *exec.Cmd {
-				return exec.Command("ip", "netns", "exec", namespace, "/usr/bin/python3", script, url, role)
+				return inNamespace("/usr/bin/python3", script, url, role)
 			})
 		})
 	}
@@ -314,13 +228,7 @@ func TestInteropGodotToGodotAcrossProcesses(t *testing.T) {
 			if offerer == "remote" {
 				role = "offer"
 			}
-			interopCase(t, offerer, func(url string) *exec.Cmd {
-				dir := projectFrom(t, "interop-echo", "tests/projects/interop")
-				copyFile(t, filepath.Join(repoRoot, "examples", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
-				cmd := godotCommand(context.Background(), "--headless", "--path", dir, "-s", "res://echo_peer.gd")
-				cmd.Env = append(os.Environ(), "SIGNALING_URL="+url, "ROLE="+role)
-				return cmd
-			})
+			interopCase(t, offerer, func(url string) *exec.Cmd { return echoPeerCommand(t, url, role) })
 		})
 	}
 }

@@ -1,21 +1,20 @@
+//go:build integration
+
 package main
 
 // Long runs and peers that die: integration tests in headless Godot.
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -57,64 +56,6 @@ func TestSoakThousandConnectionCycles(t *testing.T) {
 	assert.Less(t, n[13]-n[12], soakGoHeapGrowthKiB, "Go live heap growth (KiB)")
 }
 
-// syncBuffer is a bytes.Buffer safe for a process's output and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// echoPeer is tests/projects/interop/echo_peer.gd in its own Godot
-// process (ROLE=answer), in a process group of its own so that SIGKILL to the
-// group reaches Godot whatever scripts/godot's wrappers (ip netns exec,
-// chroot) left in between.
-type echoPeer struct {
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan error
-}
-
-func startEchoPeer(t *testing.T, url string) *echoPeer {
-	t.Helper()
-	dir := projectFrom(t, "interop-echo", "tests/projects/interop")
-	copyFile(t, filepath.Join(repoRoot, "examples", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
-	p := &echoPeer{out: &syncBuffer{}, done: make(chan error, 1)}
-	p.cmd = godotCommand(context.Background(), "--headless", "--path", dir, "-s", "res://echo_peer.gd")
-	p.cmd.Env = append(os.Environ(), "SIGNALING_URL="+url, "ROLE=answer")
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, p.cmd.Start())
-	go func() { p.done <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		<-p.done
-	})
-	return p
-}
-
-// wait returns the peer's exit error, killing it after timeout.
-func (p *echoPeer) wait(timeout time.Duration) error {
-	select {
-	case err := <-p.done:
-		p.done <- err // for Cleanup
-		return err
-	case <-time.After(timeout):
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		return errors.New("did not exit in time (killed)")
-	}
-}
-
 // groupAlive reports whether any process of process group pgid remains.
 func groupAlive(pgid int) bool {
 	return syscall.Kill(-pgid, 0) == nil
@@ -129,34 +70,39 @@ var survivorLine = regexp.MustCompile(`(?m)^SURVIVOR: disconnected_ms=(-?\d+) fa
 // connection must keep flowing, and a new connection must work afterwards
 // (checked in tests/projects/interop/survivor_test.gd).
 func TestSurvivorOfAPeerKilledWithSIGKILL(t *testing.T) {
-	sig := startSignalingServer(t)
+	sig := startSignaling(t)
 	url := sig.url + "/sigkill"
-	dir := projectFrom(t, "survivor", "tests/projects/common", "tests/projects/interop")
-	copyFile(t, filepath.Join(repoRoot, "examples", "demo", "signaling_client.gd"), filepath.Join(dir, "signaling_client.gd"))
+	dir := projectFrom(t, "survivor", "tests/projects/common", "tests/projects/interop", signalingClient)
 	ready, killed := filepath.Join(dir, "ready"), filepath.Join(dir, "killed")
 
-	survivor := make(chan run, 1)
-	finished := make(chan struct{})
+	survivor := make(chan godottest.Result, 1)
 	go func() {
-		defer close(finished)
 		survivor <- runGodot(t, dir, 3*time.Minute, []string{"SIGNALING_URL=" + url, "READY_FILE=" + ready, "KILLED_FILE=" + killed},
 			"-s", "res://survivor_test.gd")
 	}()
-	over := func() bool {
-		select {
-		case <-finished:
-			return true
-		default:
-			return false
+	over := func() bool { return len(survivor) > 0 }
+	// joined waits until the signaling server saw peer id join; if it never
+	// does, the survivor's output says why.
+	joined := func(id int) {
+		if !sig.printed("peer "+strconv.Itoa(id)+" joined", time.Minute, over) {
+			r := <-survivor
+			t.Fatalf("peer %d never joined signaling; the survivor printed:\n%s", id, r.Output)
 		}
 	}
-	sig.waitFor(t, "peer 1 joined", time.Minute, over)
-	var peers []*echoPeer
+	joined(1)
+	var peers []*process
 	for id := 2; id <= 4; id++ {
-		peers = append(peers, startEchoPeer(t, url))
-		sig.waitFor(t, "peer "+strconv.Itoa(id)+" joined", time.Minute, over)
+		peers = append(peers, start(t, "echo peer "+strconv.Itoa(id), echoPeerCommand(t, url, "answer")))
+		joined(id)
 	}
 	victim := peers[0]
+	defer func() {
+		if t.Failed() {
+			for i, p := range peers {
+				t.Logf("echo peer %d:\n%s", i+2, p.out.String())
+			}
+		}
+	}()
 
 	deadline := time.Now().Add(90 * time.Second)
 	for !over() && time.Now().Before(deadline) {
@@ -182,12 +128,13 @@ func TestSurvivorOfAPeerKilledWithSIGKILL(t *testing.T) {
 	assert.False(t, groupAlive(pgid), "a process of the victim's group survived SIGKILL")
 
 	r := <-survivor
-	logOutput(t, r.out)
-	require.False(t, r.timedOut, "the survivor did not finish:\n%s", r.out)
-	require.Contains(t, r.out, "SUMMARY: 1 passed, 0 failed", "the survivor's checks failed:\n%s", r.out)
-	assert.Equal(t, 0, r.exitCode)
-	assertNoCrash(t, r.out)
-	m := survivorLine.FindStringSubmatch(r.out)
+	defer func() {
+		if t.Failed() {
+			t.Logf("the survivor:\n%s", r.Output)
+		}
+	}()
+	requirePassed(t, r, "survivor_test.gd", 1)
+	m := survivorLine.FindStringSubmatch(r.Output)
 	require.NotNil(t, m, "no SURVIVOR line")
 	t.Logf("after SIGKILL: DISCONNECTED in %s ms, FAILED in %s ms, close() %s ms; put_packet: %s OK then %s ERR_BUSY, buffered at most %s bytes; "+
 		"other connection: %s echoes meanwhile, longest gap %s ms; new connection: %s echoes",
@@ -195,10 +142,5 @@ func TestSurvivorOfAPeerKilledWithSIGKILL(t *testing.T) {
 	for i, p := range peers[1:] {
 		assert.NoError(t, p.wait(30*time.Second), "echo peer %d", i+3)
 		assertNoCrash(t, p.out.String())
-	}
-	if t.Failed() {
-		for i, p := range peers {
-			t.Logf("echo peer %d:\n%s", i+2, p.out.String())
-		}
 	}
 }

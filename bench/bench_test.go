@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,26 +38,4 @@ func TestReplaceBetweenMarkers(t *testing.T) {
 	b, err := os.ReadFile(f)
 	require.NoError(t, err)
 	assert.Equal(t, "a\n"+beginMarker+"\nnew\n"+endMarker+"\nb\n", string(b))
-}
-
-// TestRunnersSmoke runs the setup figure once through every runner (needs
-// root, the built addon in $WEBRTC_GO_ADDON or dist/, provisioned Godot and
-// npm cache): each must report it, and nothing may fail. About 30 s.
-func TestRunnersSmoke(t *testing.T) {
-	addon := os.Getenv("WEBRTC_GO_ADDON")
-	t.Chdir("..")
-	if addon == "" {
-		addon = "dist/addons/webrtc_go"
-	}
-	res, err := measure(context.Background(), config{runs: 1, dur: time.Second, figures: "setup",
-		addon: addon, npm: "/var/cache/godot-webrtc-go/npm", timeout: 2 * time.Minute})
-	require.NoError(t, err)
-	assert.Empty(t, res.problems)
-	for _, r := range []string{"godot", "ext", "pion", "wrtc"} {
-		v := res.values[r]["setup_ms"]
-		if assert.Len(t, v, 1, r) {
-			assert.Positive(t, v[0], r)
-		}
-	}
-	assert.NotEmpty(t, res.values["godot"]["setup_frames"])
 }

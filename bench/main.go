@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/netns"
 )
 
@@ -155,10 +156,12 @@ func measure(ctx context.Context, c config) (*results, error) {
 	if out, err := exec.Command("go", "build", "-o", peers, "./bench/peers").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building the Go runner: %v\n%s", err, out)
 	}
-	project, err := godotProject(root, tmp, c.addon)
+	project := filepath.Join(tmp, "project")
+	err = godottest.NewProject(project, c.addon, filepath.Join(root, "bench", "project"))
 	if err != nil && (c.only == "" || strings.Contains(c.only, "godot")) {
 		return nil, err
 	}
+	godot := godottest.Godot{Script: filepath.Join(root, "scripts", "godot"), Namespace: ns}
 	secs := fmt.Sprint(c.dur.Seconds())
 	// The cost figures (RSS and goroutines per connection) run in a fresh
 	// process of their own: after the throughput figures a process holds
@@ -170,11 +173,11 @@ func measure(ctx context.Context, c config) (*results, error) {
 	}
 	all := []runner{
 		{"godot", "(a) Godot", func(ctx context.Context) *exec.Cmd {
-			args := []string{filepath.Join(root, "scripts", "godot"), "--headless", "--path", project, "-s", "res://bench.gd", "--", "dur=" + secs}
+			args := []string{"--headless", "--path", project, "-s", "res://bench.gd", "--", "dur=" + secs}
 			if groups != "" {
 				args = append(args, "only="+groups)
 			}
-			return inNS(ctx, args...)
+			return godot.Command(ctx, args...)
 		}},
 		{"ext", "(b) Go layer", func(ctx context.Context) *exec.Cmd {
 			return inNS(ctx, peers, "-stack", "ext", "-dur", c.dur.String(), "-only", groups)
@@ -284,36 +287,6 @@ func parse(r io.Reader) (got map[string]float64, done bool) {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], " | ")
-}
-
-// godotProject makes a project under tmp with the addon installed, the
-// extension listed in .godot/extension_list.cfg (a -s run loads extensions
-// only from there) and the runner script.
-func godotProject(root, tmp, addon string) (string, error) {
-	dir := filepath.Join(tmp, "project")
-	if _, err := os.Stat(filepath.Join(addon, "webrtc_go.gdextension")); err != nil {
-		return "", fmt.Errorf("no built addon in %s (run ./build.sh): %w", addon, err)
-	}
-	if err := os.CopyFS(filepath.Join(dir, "addons", "webrtc_go"), os.DirFS(addon)); err != nil {
-		return "", err
-	}
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "bench", "project"))); err != nil {
-		return "", err
-	}
-	files := map[string]string{
-		".godot/extension_list.cfg": "res://addons/webrtc_go/webrtc_go.gdextension\n",
-		"project.godot":             "config_version=5\n\n[application]\nconfig/name=\"webrtc-go-bench\"\n",
-	}
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			return "", err
-		}
-	}
-	return dir, nil
 }
 
 // describeMachine names the CPU, core count, load and component versions.

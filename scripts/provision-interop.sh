@@ -3,24 +3,33 @@
 # Debian's chromium (libwebrtc in a browser) and python3-aiortc, and npm's
 # playwright-core (drives Chromium), @roamhq/wrtc (libwebrtc for Node, binary
 # inside the package) and ws. npm packages are cached outside the checkout in
-# $INTEROP_CACHE (default /var/cache/godot-webrtc-go/npm). Prints the cache path.
+# $INTEROP_CACHE (default /var/cache/godot-webrtc-go/npm), installed into
+# $INTEROP_CACHE.partial and renamed when complete; runs started at once take
+# turns (a lock next to the cache). Prints the cache path.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 cache=${INTEROP_CACHE:-/var/cache/godot-webrtc-go/npm}
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 /usr/bin/python3 -c 'import aiortc, websockets' 2>/dev/null || missing+=(python3-aiortc python3-websockets)
 command -v node >/dev/null || missing+=(nodejs npm)
-if [ ${#missing[@]} -gt 0 ]; then
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+[ ${#missing[@]} -eq 0 ] || "$here/apt-install" "${missing[@]}"
 
-mkdir -p "$cache"
 if [ ! -f "$cache/.provisioned" ]; then
-	cd "$cache"
-	[ -f package.json ] || echo '{"private": true}' >package.json
-	npm install --no-audit --no-fund --loglevel=error playwright-core@1 @roamhq/wrtc@0 ws@8 >&2
-	touch .provisioned
+	mkdir -p "$(dirname "$cache")"
+	exec 9>"$cache.lock"
+	flock -w 1200 9 || { echo "provision-interop: another run has held $cache.lock for 20 minutes" >&2; exit 1; }
+	if [ ! -f "$cache/.provisioned" ]; then
+		tmp="$cache.partial"
+		rm -rf "$tmp"
+		mkdir -p "$tmp"
+		echo '{"private": true}' >"$tmp/package.json"
+		(cd "$tmp" && npm install --no-audit --no-fund --loglevel=error playwright-core@1 @roamhq/wrtc@0 ws@8 >&2)
+		touch "$tmp/.provisioned"
+		rm -rf "$cache"
+		mv "$tmp" "$cache"
+	fi
+	exec 9>&-
 fi
 echo "$cache"

@@ -1,4 +1,4 @@
-package main
+package perf
 
 import (
 	"errors"
@@ -10,10 +10,14 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// pionStack is raw pion/webrtc v4 with default settings, used the way pion's
+// Pion is raw pion/webrtc v4 with its default settings, used the way pion's
 // examples use it: callbacks, trickled candidates, OnBufferedAmountLow for
-// backpressure.
-type pionStack struct{}
+// back-pressure.
+type Pion struct {
+	// Settings, if set, adjusts pion's SettingEngine (tests outside a
+	// network namespace keep pion on loopback).
+	Settings func(*webrtc.SettingEngine)
+}
 
 type pionPair struct {
 	a, b   *webrtc.PeerConnection
@@ -24,8 +28,8 @@ type pionPair struct {
 	pong   chan struct{}
 }
 
-// trickle relays from's candidates to to, holding them until to has a remote
-// description.
+// trickle relays one peer's candidates to the other, holding them until the
+// other has a remote description.
 type trickle struct {
 	mu      sync.Mutex
 	ready   bool
@@ -55,12 +59,22 @@ func (t *trickle) flush() error {
 	return err
 }
 
-func (pionStack) connect(o channelOpts) (pair, time.Duration, error) {
-	a, err := webrtc.NewPeerConnection(webrtc.Configuration{})
+func (s Pion) api() *webrtc.API {
+	var se webrtc.SettingEngine
+	if s.Settings != nil {
+		s.Settings(&se)
+	}
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+}
+
+// Connect implements Stack.
+func (s Pion) Connect(o ChannelOptions) (Pair, time.Duration, error) {
+	api := s.api()
+	a, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, 0, err
 	}
-	b, err := webrtc.NewPeerConnection(webrtc.Configuration{})
+	b, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		_ = a.Close()
 		return nil, 0, err
@@ -77,16 +91,16 @@ func (pionStack) connect(o channelOpts) (pair, time.Duration, error) {
 			toA.add(c.ToJSON())
 		}
 	})
-	ordered := !o.unordered
-	ca, err := a.CreateDataChannel("bench", &webrtc.DataChannelInit{Ordered: &ordered, MaxRetransmits: o.retransmits})
+	ordered := !o.Unordered
+	ca, err := a.CreateDataChannel("bench", &webrtc.DataChannelInit{Ordered: &ordered, MaxRetransmits: o.MaxRetransmits})
 	if err != nil {
-		p.close()
+		p.Close()
 		return nil, 0, err
 	}
 	p.ca = ca
 	openA, openB := make(chan struct{}), make(chan struct{})
 	ca.OnOpen(func() { close(openA) })
-	ca.SetBufferedAmountLowThreshold(bufferLimit / 2)
+	ca.SetBufferedAmountLowThreshold(BufferLimit / 2)
 	ca.OnBufferedAmountLow(func() {
 		select {
 		case p.low <- struct{}{}:
@@ -103,8 +117,8 @@ func (pionStack) connect(o channelOpts) (pair, time.Duration, error) {
 	b.OnDataChannel(func(dc *webrtc.DataChannel) {
 		dc.OnOpen(func() { close(openB) })
 		dc.OnMessage(func(m webrtc.DataChannelMessage) {
-			// 64-byte messages are pings, echoed; the rest is counted.
-			if len(m.Data) == 64 {
+			// Messages of PingSize bytes are pings, echoed; the rest is counted.
+			if len(m.Data) == PingSize {
 				_ = dc.Send(m.Data)
 				return
 			}
@@ -114,34 +128,8 @@ func (pionStack) connect(o channelOpts) (pair, time.Duration, error) {
 		gotB <- dc
 	})
 	start := time.Now()
-	err = func() error {
-		offer, err := a.CreateOffer(nil)
-		if err != nil {
-			return err
-		}
-		if err := a.SetLocalDescription(offer); err != nil {
-			return err
-		}
-		if err := b.SetRemoteDescription(offer); err != nil {
-			return err
-		}
-		if err := toB.flush(); err != nil {
-			return err
-		}
-		answer, err := b.CreateAnswer(nil)
-		if err != nil {
-			return err
-		}
-		if err := b.SetLocalDescription(answer); err != nil {
-			return err
-		}
-		if err := a.SetRemoteDescription(answer); err != nil {
-			return err
-		}
-		return toA.flush()
-	}()
-	if err != nil {
-		p.close()
+	if err := signal(a, b, toA, toB); err != nil {
+		p.Close()
 		return nil, 0, fmt.Errorf("signaling: %w", err)
 	}
 	timeout := time.After(15 * time.Second)
@@ -149,7 +137,7 @@ func (pionStack) connect(o channelOpts) (pair, time.Duration, error) {
 		select {
 		case <-ch:
 		case <-timeout:
-			p.close()
+			p.Close()
 			return nil, 0, errors.New("channels not open after 15 s")
 		}
 	}
@@ -158,34 +146,62 @@ func (pionStack) connect(o channelOpts) (pair, time.Duration, error) {
 	return p, d, nil
 }
 
-func (p *pionPair) send(msg []byte) error { return p.ca.Send(msg) }
-func (p *pionPair) buffered() int         { return int(p.ca.BufferedAmount()) }
+// signal runs the offer/answer exchange from a to b.
+func signal(a, b *webrtc.PeerConnection, toA, toB *trickle) error {
+	offer, err := a.CreateOffer(nil)
+	if err != nil {
+		return err
+	}
+	if err := a.SetLocalDescription(offer); err != nil {
+		return err
+	}
+	if err := b.SetRemoteDescription(offer); err != nil {
+		return err
+	}
+	if err := toB.flush(); err != nil {
+		return err
+	}
+	answer, err := b.CreateAnswer(nil)
+	if err != nil {
+		return err
+	}
+	if err := b.SetLocalDescription(answer); err != nil {
+		return err
+	}
+	if err := a.SetRemoteDescription(answer); err != nil {
+		return err
+	}
+	return toA.flush()
+}
 
-// service waits until the send buffer drains below half the limit.
-func (p *pionPair) service() {
+func (p *pionPair) Send(msg []byte) error { return p.ca.Send(msg) }
+func (p *pionPair) Buffered() int         { return int(p.ca.BufferedAmount()) }
+
+// Service waits until the send buffer drains below half the limit, 1 ms at
+// most.
+func (p *pionPair) Service() {
 	select {
 	case <-p.low:
 	case <-time.After(time.Millisecond):
 	}
 }
 
-func (p *pionPair) received() (int64, int64) { return p.msgs.Load(), p.bytes.Load() }
+func (p *pionPair) Received() (int64, int64) { return p.msgs.Load(), p.bytes.Load() }
 
-func (p *pionPair) ping(msg []byte) error {
+// Ping waits for the echo, which pion's callbacks deliver.
+func (p *pionPair) Ping(msg []byte) error {
 	if err := p.ca.Send(msg); err != nil {
 		return err
 	}
 	select {
 	case <-p.pong:
 		return nil
-	case <-time.After(5 * time.Second):
-		return errors.New("ping: no echo within 5 s")
+	case <-time.After(pingTimeout):
+		return fmt.Errorf("no echo within %v", pingTimeout)
 	}
 }
 
-func (p *pionPair) close() {
+func (p *pionPair) Close() {
 	_ = p.a.Close()
 	_ = p.b.Close()
 }
-
-func (pionStack) pollIdle([]pair, int) (time.Duration, float64, bool) { return 0, 0, false }
