@@ -110,7 +110,7 @@ run_tests() {
 	echo "== static checks"
 	unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 	[ -z "$unformatted" ] || { echo "gofmt needed: $unformatted" >&2; exit 1; }
-	go vet ./...
+	go vet -tags integration ./...
 	echo "== unit tests (race detector)"
 	go test -race -count=1 ./extension/... ./binding/... ./capi/... ./internal/...
 	echo "== fuzzing: each target of extension/ for ${FUZZTIME:-15s} (a failing input is saved in extension/testdata/fuzz)"
@@ -124,7 +124,7 @@ run_tests() {
 		echo "$target: $(echo "$out" | grep '^fuzz: elapsed' | tail -1 | sed -e 's/^fuzz: //' -e 's| ([0-9]*/sec)||')"
 	done
 	echo "== integration tests in headless Godot"
-	WEBRTC_GO_ADDON="$addon" INTEROP_TABLE="$dist/interop.md" go test -count=1 -timeout 25m -v . 2>&1 |
+	WEBRTC_GO_ADDON="$addon" INTEROP_TABLE="$dist/interop.md" go test -tags integration -count=1 -timeout 25m -v . 2>&1 |
 		tee "$dist/integration.log" | grep -E '^\s*(=== RUN|--- |PASS|FAIL|ok|panic)' || true
 	echo "== interop table ($dist/interop.md)"
 	cat "$dist/interop.md" 2>/dev/null || true
