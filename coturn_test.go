@@ -391,18 +391,21 @@ func transportOf(url string) string {
 type turnCase struct {
 	Name   string         `json:"name"`
 	Config map[string]any `json:"config"`
-	Expect string         `json:"expect"` // the transport of the selected relay
+	// The transports each peer's selected relay may use to reach its TURN
+	// server: the offerer's (ICE's controlling side, which chooses the pair)
+	// and the answerer's.
+	offerer, answerer []string
 }
 
 // transportCase is a relay-only case with one server per URL, each with a
 // credential for user "<name>.<transport>", so coturn's log tells which
-// server the data went through.
+// server the data went through. Both peers must relay over expect.
 func transportCase(name, expect string, urls ...string) turnCase {
 	var servers []iceServer
 	for _, u := range urls {
 		servers = append(servers, restServer(name+"."+transportOf(u), u))
 	}
-	return turnCase{Name: name, Config: relayOnly(servers...), Expect: expect}
+	return turnCase{Name: name, Config: relayOnly(servers...), offerer: []string{expect}, answerer: []string{expect}}
 }
 
 // turnCaseLine is what turn_transport_test.gd prints for each case.
@@ -419,11 +422,18 @@ func TestCoturnTransportsAndFallback(t *testing.T) {
 	server := startCoturn(t, dir, coturnConfig{port: coturnPort, tlsPort: coturnTLSPort,
 		cert: ca.issue(t, dir, "turn-server", turnIP), relayPorts: [2]int{49152, 49407}})
 	turnDead := fmt.Sprintf("turn:%s:%d?transport=udp", turnIP, coturnDeadPort)
+	// With a UDP and a TLS server the offerer relays over UDP. The answerer
+	// does too unless its TLS relay candidate reached the offerer first in a
+	// connectivity check rather than through signaling: pion then keeps the
+	// pair priority a peer-reflexive candidate has, which outranks the pair
+	// of the two UDP relays (measured: 4 connections in 15).
+	preferUDP := transportCase("udp-and-tls", "udp", turnUDP, turnTLS)
+	preferUDP.answerer = []string{"udp", "tls"}
 	cases := []turnCase{
 		transportCase("udp", "udp", turnUDP),
 		transportCase("tcp", "tcp", turnTCP),
 		transportCase("tls", "tls", turnTLS),
-		transportCase("udp-and-tls", "udp", turnUDP, turnTLS),
+		preferUDP,
 		transportCase("dead-udp-then-tcp", "tcp", turnDead, turnTCP),
 		transportCase("dead-udp-then-tls", "tls", turnDead, turnTLS),
 	}
@@ -441,25 +451,39 @@ func TestCoturnTransportsAndFallback(t *testing.T) {
 		if !assert.NotNil(t, m, "turn_transport_test.gd reported nothing for %s", c.Name) {
 			continue
 		}
-		assert.Equal(t, []string{c.Expect, c.Expect}, m[3:5], "%s: relay_protocol of both peers", c.Name)
+		offerer, answerer := m[3], m[4]
+		assert.Contains(t, c.offerer, offerer, "%s: relay_protocol of the offerer", c.Name)
+		assert.Contains(t, c.answerer, answerer, "%s: relay_protocol of the answerer", c.Name)
 		a, _ := strconv.ParseInt(m[5], 10, 64)
 		b, _ := strconv.ParseInt(m[6], 10, 64)
-		moved := a + b
-		allocations, from, to := relayed(sessions, c.Name+"."+c.Expect)
-		t.Logf("%-18s connected in %5s ms over %s; coturn relayed %d and %d bytes (%d allocations) for %d bytes of messages",
-			c.Name, m[2], c.Expect, from, to, allocations, moved)
-		assert.Equal(t, 2, allocations, "%s: one allocation per peer on the %s server", c.Name, c.Expect)
-		assert.Greater(t, from, moved, "%s: the data went through coturn", c.Name)
-		assert.Greater(t, to, moved, "%s: the data went through coturn", c.Name)
+		t.Logf("%-18s connected in %5s ms, relays over %s and %s", c.Name, m[2], offerer, answerer)
+		// Each server must have received from its clients what the peers
+		// relaying through it sent, and a server no peer relays through
+		// only ICE's checks.
 		for _, srv := range c.Config["iceServers"].([]iceServer) {
 			assert.NotContains(t, out, srv.Credential, "a credential was printed")
-			if other := transportOf(srv.URLs[0]); other != c.Expect {
-				_, from, _ := relayed(sessions, c.Name+"."+other)
-				assert.Less(t, from, moved/10, "%s: the %s server carried only ICE checks", c.Name, other)
+			transport := transportOf(srv.URLs[0])
+			var sent int64
+			if offerer == transport {
+				sent += a
 			}
+			if answerer == transport {
+				sent += b
+			}
+			allocations, from, to := relayed(sessions, c.Name+"."+transport)
+			t.Logf("  %s server: %d allocations, got %d bytes from its clients and sent them %d", transport, allocations, from, to)
+			if sent == 0 {
+				assert.Less(t, from, (a+b)/10, "%s: the %s server carried only ICE checks", c.Name, transport)
+				continue
+			}
+			assert.Greater(t, from, sent, "%s: the data went through the %s server", c.Name, transport)
+			assert.Greater(t, to, sent, "%s: the data went through the %s server", c.Name, transport)
 		}
 	}
 	assert.NotContains(t, out, "no suitable address found", "pion's attempt over IPv6 is not the game's problem")
+	if t.Failed() {
+		t.Log("Godot's output:\n" + out)
+	}
 }
 
 // echoMatrixBytes is what interop_test.gd's echo matrix sends each way at

@@ -1,9 +1,9 @@
 # Relay-only connections through TURN servers, one case after another: both
-# peers use the case's ICE configuration, connect, move data both ways on a
-# reliable channel, and report the transport their selected relay candidate
-# uses to reach its TURN server. Environment, set by the test:
-#   TURN_CASES  JSON Array of {name, config, expect}: config is the Dictionary
-#               for initialize(), expect the relay_protocol get_stats() must show
+# peers use the case's ICE configuration, connect (a offers, so it is ICE's
+# controlling side), move data both ways on a reliable channel, and report the
+# transport each peer's selected relay candidate uses to reach its TURN server
+# (the test judges it). Environment, set by the test:
+#   TURN_CASES  JSON Array of {name, config}: config is the Dictionary for initialize()
 # Each case prints "TURN CASE <name>: connected in <ms> ms, relay <a> <b>, ...".
 extends "res://harness.gd"
 
@@ -43,7 +43,6 @@ func run_case(c: Dictionary) -> void:
 		c.name, connect_ms, pa.local.relay_protocol, pb.local.relay_protocol, moved[0], moved[1], JSON.stringify(pa)])
 	for p in [pa, pb]:
 		check_eq(p.local.type, "relay", "%s: the selected local candidate is a relay" % c.name)
-		check_eq(p.local.relay_protocol, c.expect, "%s: relay transport" % c.name)
 	a.close()
 	b.close()
 
