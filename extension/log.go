@@ -29,6 +29,10 @@ const maxPendingProblems = 32
 var (
 	worthReporting = regexp.MustCompile(`(?i)^(failed to (gather|allocate|connect to relay|resolve|dial|create dtls client)|connection is not allocated|unable to handle url)`)
 	closingNoise   = regexp.MustCompile(`(?i)closed network connection|already closed|io: read/write on closed pipe|EOF$`)
+	// pion reaches each TCP or TLS TURN server over IPv4 and over IPv6, and
+	// resolving the server for the family its address is not in fails this
+	// way on every gathering: no problem while the other family works.
+	otherFamilyNoise = regexp.MustCompile(`no suitable address found$`)
 )
 
 // problemLogger is a pion LoggerFactory that turns errors and relevant warnings
@@ -61,7 +65,7 @@ func (l *scopedProblemLogger) emit(msg string) {
 }
 
 func (l *scopedProblemLogger) Warn(msg string) {
-	if worthReporting.MatchString(msg) && !closingNoise.MatchString(msg) {
+	if worthReporting.MatchString(msg) && !closingNoise.MatchString(msg) && !otherFamilyNoise.MatchString(msg) {
 		l.emit(msg)
 	}
 }

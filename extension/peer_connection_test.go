@@ -298,6 +298,7 @@ func TestStatsReportThePairAndTheChannels(t *testing.T) {
 	assert.Equal(t, "host", local["type"])
 	assert.Equal(t, "127.0.0.1", local["address"])
 	assert.Equal(t, "udp", local["protocol"])
+	assert.Equal(t, "", local["relay_protocol"], "not a relay candidate")
 	assert.Greater(t, pair["bytes_sent"], int64(10000), "payload plus headers went through the pair")
 	assert.GreaterOrEqual(t, pair["current_round_trip_time"], 0.0)
 	chans := st["channels"].([]any)

@@ -10,7 +10,8 @@ import (
 // Stats returns what get_stats() reports, as Godot-friendly values:
 //
 //	connection_state   int (ConnectionState)
-//	selected_pair      {local: {type, address, port, protocol}, remote: {...},
+//	selected_pair      {local: {type, address, port, protocol, relay_protocol},
+//	                    remote: {type, address, port, protocol},
 //	                    current_round_trip_time: seconds, bytes_sent, bytes_received,
 //	                    packets_sent, packets_received}; empty before ICE selects one
 //	channels           [{label, id, messages_sent, bytes_sent, messages_received,
@@ -18,7 +19,9 @@ import (
 //	runtime            RuntimeStats(): figures of the whole extension, not of this connection
 //
 // Byte counts of the pair are UDP payload bytes (ICE, DTLS and SCTP included);
-// channel counts are message payloads.
+// channel counts are message payloads. relay_protocol is how a local relay
+// candidate reaches its TURN server ("udp", "tcp", "tls" or "dtls"), empty for
+// other candidates: the transport a player behind a firewall ended up on.
 func (p *PeerConnection) Stats() map[string]any {
 	p.mu.Lock()
 	pc := p.pc
@@ -45,7 +48,9 @@ func (p *PeerConnection) Stats() map[string]any {
 	if err != nil || pair == nil || pair.Local == nil || pair.Remote == nil {
 		return out
 	}
-	selected := map[string]any{"local": candidateStats(pair.Local), "remote": candidateStats(pair.Remote)}
+	local := candidateStats(pair.Local)
+	local["relay_protocol"] = ""
+	selected := map[string]any{"local": local, "remote": candidateStats(pair.Remote)}
 	report := pc.GetStats()
 	same := func(id string, c *webrtc.ICECandidate) bool {
 		cs, ok := report[id].(webrtc.ICECandidateStats)
@@ -55,6 +60,9 @@ func (p *PeerConnection) Stats() map[string]any {
 		ps, ok := s.(webrtc.ICECandidatePairStats)
 		if !ok || !same(ps.LocalCandidateID, pair.Local) || !same(ps.RemoteCandidateID, pair.Remote) {
 			continue
+		}
+		if cs, ok := report[ps.LocalCandidateID].(webrtc.ICECandidateStats); ok {
+			local["relay_protocol"] = cs.RelayProtocol
 		}
 		selected["current_round_trip_time"] = ps.CurrentRoundTripTime
 		selected["bytes_sent"] = int64(ps.BytesSent)

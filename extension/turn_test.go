@@ -47,6 +47,9 @@ func TestRelayOnlyConnectionGoesThroughTURN(t *testing.T) {
 	_, after := r.Relayed()
 	assert.GreaterOrEqual(t, after-before, int64(len(payload)), "the data went through the relay")
 	assert.Equal(t, int64(1), r.Allocations())
+	local := p.a.Stats()["selected_pair"].(map[string]any)["local"].(map[string]any)
+	assert.Equal(t, "relay", local["type"])
+	assert.Equal(t, "udp", local["relay_protocol"], "get_stats() names the transport to the TURN server")
 }
 
 func TestWrongTURNCredentialsFailAndAreReported(t *testing.T) {

@@ -12,7 +12,7 @@
     { label: "neg-lifetime", id: 13, maxPacketLifeTime: 1000 },
   ];
 
-  function startEchoPeer({ RTCPeerConnection, WebSocket, url, offer, trickle, agent, log }) {
+  function startEchoPeer({ RTCPeerConnection, WebSocket, url, offer, trickle, agent, log, config }) {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
       const channels = new Map();
@@ -58,7 +58,7 @@
       }
 
       async function start() {
-        pc = new RTCPeerConnection({});
+        pc = new RTCPeerConnection(config || {});
         for (const n of NEGOTIATED) wire(pc.createDataChannel(n.label, Object.assign({ negotiated: true }, n)));
         pc.ondatachannel = (ev) => wire(ev.channel);
         pc.onicecandidate = (ev) => {

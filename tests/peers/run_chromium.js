@@ -1,6 +1,8 @@
 // Headless Chromium (Debian's, driven by playwright-core) as the interop echo
 // peer: serves page.html on 127.0.0.1 (a secure context) and waits for it.
 // Usage: node run_chromium.js <signaling url> <offer|answer> <trickle|complete> <mdns|plain>
+// Environment: ICE_CONFIG (optional RTCConfiguration JSON for the page),
+// CHROMIUM_FLAGS (optional JSON Array of extra command-line flags).
 const http = require("http");
 const fs = require("fs");
 const path = require("path");
@@ -21,6 +23,7 @@ server.listen(0, "127.0.0.1", async () => {
   const args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic"];
   if (hosts === "plain") args.push("--disable-features=WebRtcHideLocalIpsWithMdns");
+  args.push(...JSON.parse(process.env.CHROMIUM_FLAGS || "[]"));
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "webrtc-go-chromium-"));
   const timer = setTimeout(() => { log("[chromium] timeout"); process.exit(2); }, 120000);
   const ctx = await chromium.launchPersistentContext(userDataDir, { executablePath: "/usr/bin/chromium", headless: true, args });
@@ -31,7 +34,7 @@ server.listen(0, "127.0.0.1", async () => {
     if (m.text().includes("ECHO FAILED")) resolve(1);
   }));
   const port = server.address().port;
-  await page.goto(`http://127.0.0.1:${port}/page.html?url=${encodeURIComponent(url)}&role=${role}&mode=${mode}`);
+  await page.goto(`http://127.0.0.1:${port}/page.html?url=${encodeURIComponent(url)}&role=${role}&mode=${mode}&ice=${encodeURIComponent(process.env.ICE_CONFIG || "{}")}`);
   const code = await done;
   clearTimeout(timer);
   await ctx.close();

@@ -1,6 +1,7 @@
 # Godot (with this extension) as the interop echo peer, in a second process:
 # the protocol of tests/peers/echo_peer.js. Environment: SIGNALING_URL,
-# ROLE ("offer" or "answer"). Godot cannot send a complete SDP (it has no
+# ROLE ("offer" or "answer"), ICE_CONFIG (optional JSON for initialize(),
+# as on the side under test). Godot cannot send a complete SDP (it has no
 # local description getter), so it always trickles.
 extends SceneTree
 
@@ -44,7 +45,8 @@ func _on_welcomed(id: int, _peers: Array) -> void:
 		print("[godot] the Godot side under test must join first")
 		quit(1)
 		return
-	pc.initialize({})
+	var config = JSON.parse_string(OS.get_environment("ICE_CONFIG")) if OS.get_environment("ICE_CONFIG") != "" else {}
+	pc.initialize(config)
 	for n in NEGOTIATED:
 		var opts: Dictionary = n[1].duplicate()
 		opts["negotiated"] = true

@@ -3,6 +3,7 @@
 #   SIGNALING_URL  ws://.../room
 #   OFFERER        "godot" or "remote"
 #   ICE_CONFIG     optional JSON for initialize() (TURN tests)
+# It prints how long connecting took and the selected candidate pair.
 extends "res://harness.gd"
 
 const Signaling = preload("res://signaling_client.gd")
@@ -152,6 +153,7 @@ func test_connects() -> void:
 	if not check(await wait_until(func(): return joined[0], [poller], 60), "remote peer joined the room"):
 		return
 	print("offerer: ", OS.get_environment("OFFERER"))
+	var started := Time.get_ticks_msec()
 	if OS.get_environment("OFFERER") == "godot":
 		control = pc.create_data_channel("control")
 		channels["control"] = control
@@ -161,6 +163,8 @@ func test_connects() -> void:
 	if not check(ok, "connected with the control channel open"):
 		return
 	connected = true
+	print("connected in %d ms" % (Time.get_ticks_msec() - started))
+	print("selected pair: ", JSON.stringify(pc.get_stats().selected_pair))
 	command({"cmd": "hello"})
 	if check(await wait_until(func(): return has_event("hello"), [poller], 10), "remote says hello"):
 		var hello = events.filter(func(e): return e.get("event") == "hello")[0]
