@@ -20,12 +20,9 @@ import (
 // Byte counts of the pair are UDP payload bytes (ICE, DTLS and SCTP included);
 // channel counts are message payloads.
 func (p *PeerConnection) Stats() map[string]any {
+	chans := p.channelList()
 	p.mu.Lock()
 	pc := p.pc
-	chans := make([]*DataChannel, 0, len(p.channels))
-	for ch := range p.channels {
-		chans = append(chans, ch)
-	}
 	p.mu.Unlock()
 	out := map[string]any{"connection_state": int64(p.ConnectionState()), "selected_pair": map[string]any{}}
 	channels := []any{}
