@@ -32,14 +32,6 @@ type Config struct {
 	ReceiveBudget int
 }
 
-// Default ICE timeouts (pion's defaults, documented in the README).
-const (
-	DefaultICEDisconnectedTimeout = 5 * time.Second
-	DefaultICEFailedTimeout       = 25 * time.Second
-	DefaultICEKeepaliveInterval   = 2 * time.Second
-	maxTimeout                    = time.Hour
-)
-
 // DefaultConfig is the configuration of a peer connection that was never
 // initialised: no ICE servers, all candidate types.
 func DefaultConfig() Config {
@@ -255,9 +247,9 @@ func parseICEServer(key string, m map[string]any) (webrtc.ICEServer, error) {
 
 // withDefaultPort returns raw with the scheme's default port added when it has
 // none. pion's stun.ParseURI does this itself by calling itself again, which
-// never returns for a host that still cannot be split (stun:[::1]99999, found
-// by FuzzParseConfig): it would hang the game in initialize(). Here the port
-// is added once and what still does not split is refused.
+// never returns for a host that still cannot be split (stun:[::1]99999): it
+// would hang the game in initialize(). Here the port is added once and what
+// still does not split is refused.
 func withDefaultPort(raw string) (string, error) {
 	scheme, rest, ok := strings.Cut(raw, ":")
 	if !ok {

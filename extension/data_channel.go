@@ -97,7 +97,7 @@ func (c *DataChannel) readLoop(raw datachannel.ReadWriteCloser) {
 			c.report(Problem{Scope: "datachannel", Message: fmt.Sprintf("internal error reading %q: %v", c.dc.Label(), r)})
 		}
 	}()
-	buf := make([]byte, 16<<10)
+	buf := make([]byte, readBufferStart)
 	for {
 		n, isString, err := raw.ReadDataChannel(buf)
 		if errors.Is(err, io.ErrShortBuffer) && len(buf) < MaxMessageSize {
@@ -254,13 +254,6 @@ func (c *DataChannel) QueuedBytes() int {
 	return c.queued
 }
 
-// SendBudget is how many bytes a channel may have waiting to be sent (its
-// buffered amount) before Send refuses more with ERR_BUSY. pion queues every
-// message a game sends without limit, so a peer that stops reading or stops
-// answering would otherwise make memory grow for as long as the game keeps
-// sending. libwebrtc refuses at the same 16 MiB.
-const SendBudget = 16 << 20
-
 // Send sends one message, as text or binary according to the write mode. The
 // data is copied before Send returns. A message larger than MaxPacketSize is
 // refused, never truncated; so is one that would take the buffered amount
@@ -301,20 +294,16 @@ func (c *DataChannel) Send(data []byte) error {
 	return nil
 }
 
-// kickGap is how long after the previous Send a Send kicks pion's writer (see
-// kickWriter): longer than the gap between the sends of a burst.
-const kickGap = 50 * time.Microsecond
-
 // epoch anchors lastSend's monotonic clock readings.
 var epoch = time.Now()
 
 // kickWriter gets pion's SCTP writer goroutine, which Send has just woken,
 // running on another thread at once, unless this Send is part of a burst.
 //
-// Measured (issue 6): Go queues a woken goroutine in the waker's "run next"
-// slot. The waker here is the game thread, which keeps running, and other
-// threads steal from that slot only after a sleep: the writer waited 90-120 us
-// per message on a 2-core machine, most of a 64-byte round trip. Starting an
+// Measured: Go queues a woken goroutine in the waker's "run next" slot. The
+// waker here is the game thread, which keeps running, and other threads
+// steal from that slot only after a sleep: the writer waited 90-120 us per
+// message on a 2-core machine, most of a 64-byte round trip. Starting an
 // empty goroutine takes the slot, which moves the writer to the ordinary run
 // queue, and wakes an idle thread, which steals it at once. Yielding instead
 // (runtime.Gosched) also ran the writer sooner, but blocked the game thread
@@ -328,16 +317,16 @@ func (c *DataChannel) kickWriter() {
 }
 
 // MaxPacketSize returns the largest message the remote accepts: its advertised
-// a=max-message-size (read when the channel opens), or 65535 before that (the
-// RFC 8841 default for peers that advertise none).
+// a=max-message-size (read when the channel opens), or
+// defaultRemoteMaxMessageSize before that.
 func (c *DataChannel) MaxPacketSize() int {
 	if c == nil {
-		return 65535
+		return defaultRemoteMaxMessageSize
 	}
 	if n := c.maxSize.Load(); n > 0 {
 		return int(min(n, math.MaxInt32))
 	}
-	return 65535
+	return defaultRemoteMaxMessageSize
 }
 
 // BufferedAmount returns the bytes sent but not yet acknowledged by the remote.

@@ -26,6 +26,16 @@ type DataChannelReceived struct {
 	Channel *DataChannel
 }
 
+// Problem is something pion reported that the game should see, such as a TURN
+// server refusing the credentials. Poll delivers it; the Godot glue prints it
+// through Godot's error printer. Credentials are never part of Message.
+type Problem struct {
+	Code    Error  // ERR_CANT_CONNECT for STUN/TURN and connection failures, FAILED otherwise
+	Scope   string // the pion component ("ice", "dtls", ...)
+	Message string
+}
+
 func (SessionDescription) event()  {}
 func (ICECandidate) event()        {}
 func (DataChannelReceived) event() {}
+func (Problem) event()             {}

@@ -6,10 +6,14 @@ import (
 	"encoding/binary"
 	"maps"
 	"math/rand/v2"
+	"net"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/relay"
+	"github.com/pion/ice/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -41,6 +45,7 @@ func impairedPeers(t *testing.T, m relay.Impairment, chOpts map[string]any, extr
 // its sequence number: each arrives exactly once, in order, and the stream's
 // hash matches.
 func TestImpairReliableTransfer(t *testing.T) {
+	t.Parallel() // latency-bound: see TestMain
 	// pion's SCTP pays for loss far more than its share once round trips are
 	// long, so the combined case moves 1 MiB. At 20% loss (tuned by tuneSCTP)
 	// 16 MiB takes about two minutes, 4 MiB about 30 s.
@@ -82,6 +87,41 @@ func TestImpairReliableTransfer(t *testing.T) {
 	}
 }
 
+// stallLimit is how long a transfer through an impaired link may make no
+// progress before its test fails. How long a transfer takes depends on the
+// machine (minutes under -race on a busy one), so the tests here have no
+// deadline; a live transfer never pauses this long, since SCTP's
+// retransmission timer is pinned at sctpRTOMax.
+const stallLimit = time.Minute
+
+// progress fails a test when what it watches stops changing for stallLimit.
+type progress struct {
+	t     *testing.T
+	seen  bool
+	last  int64
+	since time.Time
+}
+
+func newProgress(t *testing.T) *progress { return &progress{t: t} }
+
+// stalled notes value v and reports whether it has not changed for
+// stallLimit.
+func (w *progress) stalled(v int64) bool {
+	if !w.seen || v != w.last {
+		w.seen, w.last, w.since = true, v, time.Now()
+	}
+	return time.Since(w.since) > stallLimit
+}
+
+// check fails the test, saying what stalled, when v has not changed for
+// stallLimit.
+func (w *progress) check(v int64, format string, args ...any) {
+	w.t.Helper()
+	if w.stalled(v) {
+		w.t.Fatalf("stalled for %v: "+format, append([]any{stallLimit}, args...)...)
+	}
+}
+
 // transferReliable sends total bytes from a to b in messages of size bytes and
 // checks they arrive intact; it returns how long it took.
 func transferReliable(t *testing.T, p *peers, a, b *DataChannel, total, size int) time.Duration {
@@ -101,12 +141,10 @@ func transferReliable(t *testing.T, p *peers, a, b *DataChannel, total, size int
 	sentHash, gotHash := sha256.New(), sha256.New()
 	next, got := 0, 0
 	start := time.Now()
-	deadline := start.Add(180 * time.Second)
+	arrivals := newProgress(t)
 	for got < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %d of %d messages sent, %d received, %d bytes buffered",
-				time.Since(start), next, n, got, a.BufferedAmount())
-		}
+		arrivals.check(int64(got), "after %v: %d of %d messages sent, %d received, %d bytes buffered",
+			time.Since(start), next, n, got, a.BufferedAmount())
 		p.pump()
 		for next < n && a.BufferedAmount() < highWater {
 			m := message(next)
@@ -136,19 +174,29 @@ func transferReliable(t *testing.T, p *peers, a, b *DataChannel, total, size int
 
 // TestImpairUnreliable checks an unordered channel without retransmissions
 // (what WebRTCMultiplayerPeer uses for unreliable transfers) on a link that
-// loses 20%: the loss shows, Poll never blocks, and a receiver that does not
-// read keeps at most its receive budget.
+// loses 20%: the loss shows, only the messages the link lost are missing,
+// Poll never blocks, and a receiver that does not read keeps at most its
+// receive budget.
+//
+// What arrives is compared with what the relay counted, not with the
+// configured rate: on a busy machine the draws and the datagrams around the
+// messages vary. Messages of 1 KiB travel one per datagram (two do not fit
+// in pion's 1228-byte packets) and are never resent, so each datagram the
+// relay dropped from the sender is at most one lost message.
 func TestImpairUnreliable(t *testing.T) {
+	t.Parallel() // latency-bound: see TestMain
 	unreliable := map[string]any{"ordered": false, "maxRetransmits": int64(0)}
 	const loss = 0.20
+	const size = 1 << 10
 
 	t.Run("loss shows, poll never blocks", func(t *testing.T) {
 		t.Parallel() // latency-bound: see TestMain
 		p, r, a, b := impairedPeers(t, relay.Impairment{Loss: loss, Seed: 11}, unreliable)
-		const n, size = 1000, 200
+		const n = 1000
 		seen := make([]bool, n)
 		got := 0
 		var slowest time.Duration
+		polls, slowPolls := 0, 0
 		var lastArrival time.Time
 		poll := func() {
 			start := time.Now()
@@ -165,7 +213,12 @@ func TestImpairUnreliable(t *testing.T) {
 				got++
 				lastArrival = time.Now()
 			}
-			slowest = max(slowest, time.Since(start))
+			took := time.Since(start)
+			slowest = max(slowest, took)
+			polls++
+			if took >= sctpRTOMax/2 {
+				slowPolls++
+			}
 		}
 		msg := make([]byte, size)
 		for i := range n {
@@ -178,34 +231,28 @@ func TestImpairUnreliable(t *testing.T) {
 				time.Sleep(time.Millisecond)
 			}
 		}
-		// Wait until everything was sent, then for stragglers: until nothing
-		// arrived for half a second.
 		sentAll := time.Now()
-		last, lastGot := time.Now(), got
-		for deadline := time.Now().Add(60 * time.Second); (a.BufferedAmount() > 0 || time.Since(last) < 500*time.Millisecond) && time.Now().Before(deadline); {
-			poll()
-			if got != lastGot {
-				last, lastGot = time.Now(), got
-			}
-			time.Sleep(time.Millisecond)
-		}
-		ratio := float64(got) / n
-		t.Logf("%d of %d messages received (%.1f%%), the last at %v from the last send; slowest poll and drain %v; relay %+v",
-			got, n, 100*ratio, lastArrival.Sub(sentAll).Round(time.Millisecond), slowest, r.ImpairStats())
-		require.Zero(t, a.BufferedAmount(), "everything was sent within a minute")
+		waitForStragglers(t, a, poll, func() int64 { return int64(got) }, func() int64 { return n - p.flowFrom(r, p.a).Dropped })
+		t.Logf("%d of %d messages received (%.1f%%), the last at %v from the last send; slowest poll and drain %v, %d of %d over %v; relay %+v; from the sender %+v",
+			got, n, 100*float64(got)/n, lastArrival.Sub(sentAll).Round(time.Millisecond), slowest, slowPolls, polls, sctpRTOMax/2,
+			r.ImpairStats(), p.flowFrom(r, p.a))
+		require.Zero(t, a.BufferedAmount(), "everything was sent")
 		assert.Less(t, got, n, "the loss shows")
-		assert.InDelta(t, 1-loss, ratio, 0.12, "about %.0f%% arrive", 100*(1-loss))
-		// A hang check, not a speed target: under -race on a loaded 2-core
-		// machine a poll took up to 45 ms; a call blocked on the lossy link
-		// would wait on SCTP's timers (1 s at least).
-		assert.Less(t, slowest, 250*time.Millisecond, "Poll and Pop do not block")
+		assertLinkLosses(t, p.flowFrom(r, p.a), loss, n, int64(got))
+		// A hang check, not a speed target. A call blocked on the lossy link
+		// would wait on SCTP's retransmission timer (sctpRTOMax) for each of
+		// the hundreds of messages lost; a descheduled game thread makes a
+		// few polls slow (up to 650 ms seen under -race with two test
+		// processes on a loaded 2-core machine). So at most 1 % of the polls
+		// may take half the timer.
+		assert.LessOrEqual(t, slowPolls, polls/100, "Poll and Pop do not block (slowest %v)", slowest)
 	})
 
 	t.Run("a receiver that does not read keeps its budget", func(t *testing.T) {
 		t.Parallel()           // latency-bound: see TestMain
 		const budget = 1 << 20 // set through initialize(), as a game would
 		p, r, a, b := impairedPeers(t, relay.Impairment{Loss: loss, Seed: 12}, unreliable, map[string]any{"receiveBudget": int64(budget)})
-		const n, size = 4096, 1 << 10 // 4 MiB, four times the budget
+		const n = 4096 // 4 MiB, four times the budget
 		received := func() int64 {
 			b.mu.Lock()
 			defer b.mu.Unlock()
@@ -220,27 +267,83 @@ func TestImpairUnreliable(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 		msg := bytes.Repeat([]byte{7}, size)
-		deadline := time.Now().Add(60 * time.Second)
+		sending := newProgress(t)
 		for sent := 0; sent < n; poll() {
-			require.True(t, time.Now().Before(deadline), "sent %d of %d in time", sent, n)
+			sending.check(int64(sent), "sent %d of %d", sent, n)
 			for ; sent < n && a.BufferedAmount() < 256<<10; sent++ {
 				require.NoError(t, a.Send(msg))
 			}
 		}
-		last, lastGot := time.Now(), received()
-		for deadline := time.Now().Add(60 * time.Second); (a.BufferedAmount() > 0 || time.Since(last) < 500*time.Millisecond) && time.Now().Before(deadline); poll() {
-			if got := received(); got != lastGot {
-				last, lastGot = time.Now(), got
-			}
-		}
+		waitForStragglers(t, a, poll, received, func() int64 { return n - p.flowFrom(r, p.a).Dropped })
 		got, dropped, waiting := received(), b.Dropped(), b.AvailablePacketCount()
-		t.Logf("%d of %d messages arrived (%.1f%%), %d dropped unread, %d waiting (%d bytes, at most %d); relay %+v",
-			got, n, 100*float64(got)/n, dropped, waiting, b.QueuedBytes(), maxQueued, r.ImpairStats())
-		require.Zero(t, a.BufferedAmount(), "everything was sent within a minute")
+		t.Logf("%d of %d messages arrived (%.1f%%), %d dropped unread, %d waiting (%d bytes, at most %d); relay %+v; from the sender %+v",
+			got, n, 100*float64(got)/n, dropped, waiting, b.QueuedBytes(), maxQueued, r.ImpairStats(), p.flowFrom(r, p.a))
+		require.Zero(t, a.BufferedAmount(), "everything was sent")
 		assert.Less(t, got, int64(n), "the loss shows")
-		assert.InDelta(t, 1-loss, float64(got)/n, 0.12)
+		assertLinkLosses(t, p.flowFrom(r, p.a), loss, n, got)
 		assert.Equal(t, got, dropped+int64(waiting), "every arrival is either waiting or counted as dropped")
 		assert.Positive(t, dropped, "the oldest were dropped")
 		assert.Greater(t, maxQueued, budget-size, "the queue reached its budget")
 	})
+}
+
+// flowFrom returns what the relay forwarded and dropped of pc's datagrams: the
+// Flow of pc's relay candidate.
+func (p *peers) flowFrom(r *relay.Relay, pc *PeerConnection) relay.Flow {
+	p.t.Helper()
+	for _, c := range p.cands[pc] {
+		cand, err := ice.UnmarshalCandidate(strings.TrimPrefix(c.Candidate, "candidate:"))
+		require.NoError(p.t, err)
+		if cand.Type() != ice.CandidateTypeRelay {
+			continue
+		}
+		addr := net.JoinHostPort(cand.Address(), strconv.Itoa(cand.Port()))
+		for _, f := range r.Flows() {
+			if f.Relayed.String() == addr {
+				return f
+			}
+		}
+	}
+	p.t.Fatalf("no relay allocation for any of %v", p.cands[pc])
+	return relay.Flow{}
+}
+
+// waitForStragglers polls until everything a sent has left (its buffered
+// amount is 0), arrived() reaches expected() and nothing more arrived for half
+// a second; or until neither arrivals nor the buffered amount changed for
+// stallLimit, leaving the caller's assertions to say what is missing.
+func waitForStragglers(t *testing.T, a *DataChannel, poll func(), arrived, expected func() int64) {
+	t.Helper()
+	last, lastGot := time.Now(), arrived()
+	waiting := newProgress(t)
+	for {
+		if got := arrived(); got != lastGot {
+			last, lastGot = time.Now(), got
+		}
+		buffered := a.BufferedAmount()
+		if buffered == 0 && lastGot >= expected() && time.Since(last) >= 500*time.Millisecond {
+			return
+		}
+		// Both only move forward: the difference changes whenever either does.
+		if waiting.stalled(lastGot - int64(buffered)) {
+			return
+		}
+		poll()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// assertLinkLosses checks n messages sent one per datagram against what the
+// relay did to the sender's datagrams (flow): it lost about the configured
+// share, and got, the messages that arrived, are exactly those it carried.
+// The sender's other datagrams (consent checks, FORWARD-TSN) make the count
+// of messages the relay carried a range: each dropped datagram was at most
+// one message, and at most the datagrams beyond n were not messages.
+func assertLinkLosses(t *testing.T, flow relay.Flow, loss float64, n, got int64) {
+	t.Helper()
+	datagrams := flow.Forwarded + flow.Dropped
+	assert.InDelta(t, loss, float64(flow.Dropped)/float64(datagrams), 0.05, "the link lost about %.0f%% of %d datagrams", 100*loss, datagrams)
+	others := max(datagrams-n, 0)
+	assert.GreaterOrEqual(t, got, n-flow.Dropped, "every message the relay did not drop arrives")
+	assert.LessOrEqual(t, got, n-flow.Dropped+others, "no more messages arrive than the relay carried")
 }

@@ -8,21 +8,6 @@ import (
 	"github.com/pion/logging"
 )
 
-// Problem is something pion reported that the game should see, such as a TURN
-// server refusing the credentials. Poll delivers it; the Godot glue prints it
-// through Godot's error printer. Credentials are never part of Message.
-type Problem struct {
-	Code    Error  // ERR_CANT_CONNECT for STUN/TURN and connection failures, FAILED otherwise
-	Scope   string // the pion component ("ice", "dtls", ...)
-	Message string
-}
-
-func (Problem) event() {}
-
-// maxPendingProblems bounds how many unpolled problems a connection keeps; a
-// repeating failure must not grow memory.
-const maxPendingProblems = 32
-
 // worthReporting picks the pion warnings a game needs: failures to reach or
 // use STUN and TURN servers while gathering. pion's errors are reported unless
 // they are the noise of a connection being closed.

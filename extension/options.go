@@ -8,13 +8,8 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// Limits of data channel parameters (RFC 8831, RFC 8832).
-const (
-	maxChannelID     = 65534 // 65535 is reserved
-	maxLabelBytes    = 65535
-	maxProtocolBytes = 65535
-	unsetUint16      = 65535 // what Godot's getters return for an unset value
-)
+// unsetUint16 is what Godot's getters return for an unset value.
+const unsetUint16 = 65535
 
 // ParseChannelOptions reads the Dictionary given to create_data_channel(). Keys,
 // as in the browsers' RTCDataChannelInit:
@@ -51,7 +46,7 @@ func ParseChannelOptions(label string, m map[string]any) (init webrtc.DataChanne
 			init.Ordered = &b
 		case "maxPacketLifeTime", "maxPacketLifetime":
 			var ms int64
-			ms, err = asInt(key, v, 0, 65535)
+			ms, err = asInt(key, v, 0, maxLifetimeMs)
 			u := uint16(ms)
 			if init.MaxPacketLifeTime != nil && *init.MaxPacketLifeTime != u {
 				err = errorf(ErrInvalidParameter, "maxPacketLifeTime and maxPacketLifetime disagree (%d and %d)", *init.MaxPacketLifeTime, u)
@@ -60,7 +55,7 @@ func ParseChannelOptions(label string, m map[string]any) (init webrtc.DataChanne
 			lifetimeKey = key
 		case "maxRetransmits":
 			var n int64
-			n, err = asInt(key, v, 0, 65535)
+			n, err = asInt(key, v, 0, maxRetransmits)
 			u := uint16(n)
 			init.MaxRetransmits = &u
 		case "protocol":

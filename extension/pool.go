@@ -13,11 +13,6 @@ import (
 // hold *[]byte boxes, each allocated once with its buffer.
 var msgPools [maxClass + 1]sync.Pool
 
-const (
-	minPooled = 64
-	maxClass  = 18 // 1<<18 == MaxMessageSize
-)
-
 func sizeClass(n int) int { return bits.Len(uint(max(n, minPooled) - 1)) }
 
 // getBuffer returns a box holding a buffer of length n, from a pool when one

@@ -1,9 +1,7 @@
 package extension
 
 import (
-	"bytes"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,47 +22,4 @@ func TestBufferPoolClasses(t *testing.T) {
 	assert.Len(t, data, MaxMessageSize+1)
 	assert.Nil(t, box, "over the largest class: not pooled")
 	putBuffer(box) // no-op
-}
-
-// TestPopIntoCopiesAndKeepsWhatDoesNotFit: PopInto takes a message only into
-// a buffer large enough, keeps order and the text flag, and leaves nothing
-// behind for the next reader.
-func TestPopIntoCopiesAndKeepsWhatDoesNotFit(t *testing.T) {
-	p := newPeers(t)
-	a, b := p.openChannel("popinto", nil)
-	sizes := []int{0, 1, 64, 1000, 70000, MaxMessageSize}
-	for i, n := range sizes {
-		msg := bytes.Repeat([]byte{byte('a' + i)}, n)
-		if i == 2 {
-			a.SetWriteMode(WriteText)
-		} else {
-			a.SetWriteMode(WriteBinary)
-		}
-		require.NoError(t, a.Send(msg))
-	}
-	p.until("all messages arrive", 10*time.Second, func() bool { return b.AvailablePacketCount() == len(sizes) })
-	small := make([]byte, 100)
-	big := make([]byte, MaxMessageSize)
-	for i, n := range sizes {
-		want := bytes.Repeat([]byte{byte('a' + i)}, n)
-		got, isString, ok := b.PopInto(small)
-		require.True(t, ok)
-		if n > len(small) {
-			require.Equal(t, n, got, "the length needed")
-			require.Equal(t, len(sizes)-i, b.AvailablePacketCount(), "a message that does not fit stays queued")
-			got, isString, ok = b.PopInto(big)
-			require.True(t, ok)
-			require.Equal(t, want, big[:got])
-		} else {
-			require.Equal(t, want, small[:got])
-		}
-		assert.Equal(t, i == 2, isString, "message %d text flag", i)
-		assert.Equal(t, i == 2, b.WasStringPacket())
-	}
-	_, _, ok := b.PopInto(big)
-	assert.False(t, ok)
-	assert.Zero(t, b.QueuedBytes())
-	var closed *DataChannel
-	_, _, ok = closed.PopInto(big)
-	assert.False(t, ok, "a nil channel has nothing")
 }

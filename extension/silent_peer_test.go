@@ -137,23 +137,3 @@ func TestSendBudgetBoundsAPeerThatStopsReading(t *testing.T) {
 	assert.Equal(t, accepted, got, "every accepted message arrives")
 	assert.NoError(t, ach.Send(msg), "put_packet works again once the remote has read")
 }
-
-// TestRuntimeStatsCountConnectionsAndGoroutines: get_stats().runtime, the
-// figures the soak test watches, follows connections as they come and go.
-func TestRuntimeStatsCountConnectionsAndGoroutines(t *testing.T) {
-	before := Live()
-	p := newPeers(t)
-	p.openChannel("c", nil)
-	runtime.GC()
-	rt, ok := p.a.Stats()["runtime"].(map[string]any)
-	require.True(t, ok, "get_stats() has a runtime Dictionary")
-	assert.Equal(t, int64(before+2), rt["live_connections"])
-	assert.Greater(t, rt["goroutines"], int64(4), "pion's goroutines are counted")
-	assert.Greater(t, rt["go_heap_bytes"], int64(0))
-	assert.GreaterOrEqual(t, rt["go_total_bytes"], rt["go_heap_bytes"])
-	assert.Greater(t, rt["go_heap_live_bytes"], int64(0), "live after a collection")
-	assert.Greater(t, rt["gc_cycles"], int64(0))
-	p.a.Free()
-	p.b.Free()
-	assert.Equal(t, int64(before), RuntimeStats()["live_connections"])
-}

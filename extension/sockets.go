@@ -7,13 +7,6 @@ import (
 	"github.com/pion/transport/v5/stdnet"
 )
 
-// SocketBufferSize is the kernel send and receive buffer size asked for on
-// every UDP socket a connection opens (and on udpMuxPort sockets). Linux's
-// default (208 KiB) overflows under a burst of SCTP packets: the kernel drops
-// datagrams, which unordered channels lose and reliable ones retransmit after
-// a timeout. The kernel caps the request at net.core.rmem_max/wmem_max.
-const SocketBufferSize = 4 << 20
-
 // bufferedNet is the standard network with larger socket buffers on the UDP
 // sockets pion opens: host candidates (ListenUDP) and TURN allocations
 // (ListenPacket).

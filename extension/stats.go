@@ -23,12 +23,9 @@ import (
 // candidate reaches its TURN server ("udp", "tcp", "tls" or "dtls"), empty for
 // other candidates: the transport a player behind a firewall ended up on.
 func (p *PeerConnection) Stats() map[string]any {
+	chans := p.channelList()
 	p.mu.Lock()
 	pc := p.pc
-	chans := make([]*DataChannel, 0, len(p.channels))
-	for ch := range p.channels {
-		chans = append(chans, ch)
-	}
 	p.mu.Unlock()
 	out := map[string]any{"connection_state": int64(p.ConnectionState()), "selected_pair": map[string]any{}}
 	channels := []any{}

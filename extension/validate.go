@@ -158,14 +158,13 @@ func checkFingerprint(call string, d *sdp.SessionDescription) error {
 	return nil
 }
 
-// clip shortens a string the caller gave before it is echoed in a message: a
-// hostile argument of a megabyte must not become a megabyte of log.
+// clip shortens a string the caller gave before it is echoed in a message
+// (see clipLength).
 func clip(s string) string {
-	const keep = 64
-	if len(s) <= keep {
+	if len(s) <= clipLength {
 		return s
 	}
-	return fmt.Sprintf("%s... (%d bytes)", strings.ToValidUTF8(s[:keep], ""), len(s))
+	return fmt.Sprintf("%s... (%d bytes)", strings.ToValidUTF8(s[:clipLength], ""), len(s))
 }
 
 // checkCandidate refuses a candidate line that pion would silently drop
@@ -199,21 +198,4 @@ func checkCandidate(remote *webrtc.SessionDescription, line string) error {
 		}
 	}
 	return errorf(ErrInvalidParameter, "add_ice_candidate: the candidate's ufrag %q is not the remote description's (a candidate of another session?)", clip(ufrag.Value))
-}
-
-// idInUse reports whether a channel of the connection has stream id id (pion
-// would accept a second one, which could never open).
-func (p *PeerConnection) idInUse(id uint16) bool {
-	p.mu.Lock()
-	channels := make([]*DataChannel, 0, len(p.channels))
-	for ch := range p.channels {
-		channels = append(channels, ch)
-	}
-	p.mu.Unlock()
-	for _, ch := range channels { // outside mu: pion's channel lock is taken
-		if got := ch.dc.ID(); got != nil && *got == id {
-			return true
-		}
-	}
-	return false
 }

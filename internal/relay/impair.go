@@ -159,6 +159,8 @@ type scheduler struct {
 	done chan struct{}
 	once sync.Once
 
+	dropped atomic.Int64 // lost or overflowed, of this scheduler's datagrams
+
 	mu       sync.Mutex
 	queue    datagramQueue
 	order    uint64
@@ -183,6 +185,7 @@ func (s *scheduler) write(p []byte, addr net.Addr) error {
 	if v.lost {
 		s.mu.Unlock()
 		s.imp.lost.Add(1)
+		s.dropped.Add(1)
 		return nil
 	}
 	copies := 1
@@ -213,6 +216,7 @@ func (s *scheduler) write(p []byte, addr net.Addr) error {
 	for range copies {
 		if len(s.queue) >= v.queueLimit {
 			s.imp.overflow.Add(1)
+			s.dropped.Add(1)
 			continue
 		}
 		s.order++

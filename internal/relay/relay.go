@@ -8,6 +8,7 @@ package relay
 import (
 	"fmt"
 	"net"
+	"sync"
 	"sync/atomic"
 
 	"github.com/pion/turn/v4"
@@ -32,6 +33,9 @@ type Relay struct {
 	bytesRelayed atomic.Int64
 	cut          atomic.Bool
 	imp          *impairer
+
+	connsMu sync.Mutex
+	conns   []*countingConn // every allocation's relay socket, for Flows
 }
 
 // Start starts a TURN server as described by cfg.
@@ -40,6 +44,7 @@ func Start(cfg Config) (*Relay, error) {
 	if err != nil {
 		return nil, fmt.Errorf("relay: listen %s: %w", cfg.Listen, err)
 	}
+	enlargeBuffers(conn)
 	r := &Relay{addr: conn.LocalAddr(), imp: newImpairer()}
 	key := turn.GenerateAuthKey(cfg.Username, cfg.Realm, cfg.Password)
 	r.server, err = turn.NewServer(turn.ServerConfig{
@@ -71,6 +76,26 @@ func (r *Relay) Allocations() int64 { return r.allocations.Load() }
 // Relayed is how many packets and bytes were relayed, both directions.
 func (r *Relay) Relayed() (packets, bytes int64) { return r.packetsRelay.Load(), r.bytesRelayed.Load() }
 
+// Flow counts what one allocation relayed from its client to the peers.
+type Flow struct {
+	Relayed   net.Addr // the allocation's relayed address: its client's relay candidate
+	Forwarded int64    // datagrams written to a peer (a duplicate counts twice)
+	Dropped   int64    // datagrams the impairment lost or its queue overflowed, or the cut link dropped
+}
+
+// Flows returns what each allocation relayed so far, one Flow per allocation
+// (closed ones included). With two relayed peers, the Flow of one's relay
+// candidate is everything it sent to the other.
+func (r *Relay) Flows() []Flow {
+	r.connsMu.Lock()
+	defer r.connsMu.Unlock()
+	flows := make([]Flow, 0, len(r.conns))
+	for _, c := range r.conns {
+		flows = append(flows, Flow{Relayed: c.LocalAddr(), Forwarded: c.forwarded.Load(), Dropped: c.sched.dropped.Load() + c.cutDrops.Load()})
+	}
+	return flows
+}
+
 // Cut drops (true) or passes again (false) everything the relay would relay,
 // as if the link went down.
 func (r *Relay) Cut(down bool) { r.cut.Store(down) }
@@ -99,8 +124,13 @@ func (g *countingGenerator) AllocatePacketConn(network string, port int) (net.Pa
 	if err != nil {
 		return nil, nil, err
 	}
+	enlargeBuffers(conn)
 	g.relay.allocations.Add(1)
-	return newCountingConn(conn, g.relay), addr, nil
+	c := newCountingConn(conn, g.relay)
+	g.relay.connsMu.Lock()
+	g.relay.conns = append(g.relay.conns, c)
+	g.relay.connsMu.Unlock()
+	return c, addr, nil
 }
 
 func (g *countingGenerator) AllocateConn(network string, port int) (net.Conn, net.Addr, error) {
@@ -111,8 +141,10 @@ func (g *countingGenerator) AllocateConn(network string, port int) (net.Conn, ne
 // impairing what it sends.
 type countingConn struct {
 	net.PacketConn
-	relay *Relay
-	sched *scheduler
+	relay     *Relay
+	sched     *scheduler
+	forwarded atomic.Int64 // datagrams written to a peer
+	cutDrops  atomic.Int64 // datagrams to a peer dropped by Cut
 }
 
 func newCountingConn(conn net.PacketConn, r *Relay) *countingConn {
@@ -138,6 +170,7 @@ func (c *countingConn) ReadFrom(p []byte) (int, net.Addr, error) {
 // was sent at once and that failed.
 func (c *countingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	if c.relay.cut.Load() {
+		c.cutDrops.Add(1)
 		return len(p), nil // the link is down: dropped
 	}
 	if err := c.sched.write(p, addr); err != nil {
@@ -149,10 +182,12 @@ func (c *countingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 // send writes one datagram now, unless the link is down.
 func (c *countingConn) send(p []byte, addr net.Addr) error {
 	if c.relay.cut.Load() {
+		c.cutDrops.Add(1)
 		return nil // the link went down while it waited: dropped
 	}
 	n, err := c.PacketConn.WriteTo(p, addr)
 	if n > 0 {
+		c.forwarded.Add(1)
 		c.relay.packetsRelay.Add(1)
 		c.relay.bytesRelayed.Add(int64(n))
 	}
@@ -163,4 +198,22 @@ func (c *countingConn) send(p []byte, addr net.Addr) error {
 func (c *countingConn) Close() error {
 	c.sched.stop()
 	return c.PacketConn.Close()
+}
+
+// socketBuffer is the kernel buffer size asked for on the relay's sockets.
+// With Linux's default (208 KiB) a burst from a fast sender overflows the
+// socket before the relay's goroutine reads it, on a busy machine, and the
+// relay would lose datagrams that its Impairment never counted. The kernel
+// caps it at net.core.rmem_max/wmem_max.
+const socketBuffer = 4 << 20
+
+// enlargeBuffers sizes a UDP socket's buffers; refusal keeps the defaults.
+func enlargeBuffers(c net.PacketConn) {
+	if u, ok := c.(interface {
+		SetReadBuffer(int) error
+		SetWriteBuffer(int) error
+	}); ok {
+		_ = u.SetReadBuffer(socketBuffer)
+		_ = u.SetWriteBuffer(socketBuffer)
+	}
 }

@@ -1,0 +1,154 @@
+package extension
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+)
+
+// Option adjusts how a PeerConnection builds its pion connection.
+type Option func(*options)
+
+type options struct {
+	settings      func(*webrtc.SettingEngine)
+	receiveBudget int
+	muxOptions    []ice.UDPMuxFromPortOption
+	gatherWait    time.Duration
+}
+
+func defaultOptions() options {
+	return options{receiveBudget: DefaultReceiveBudget, gatherWait: gatherWait}
+}
+
+// WithSettingEngine lets f adjust pion's SettingEngine after this package's
+// settings (tests use it to restrict candidates to loopback).
+func WithSettingEngine(f func(*webrtc.SettingEngine)) Option {
+	return func(o *options) { o.settings = f }
+}
+
+// WithUDPMuxOptions adds options for creating a udpMuxPort mux (tests use it
+// to keep the mux on loopback).
+func WithUDPMuxOptions(opts ...ice.UDPMuxFromPortOption) Option {
+	return func(o *options) { o.muxOptions = opts }
+}
+
+// WithReceiveBudget sets the per-channel receive budget in bytes, for
+// connections whose configuration does not set "receiveBudget".
+func WithReceiveBudget(n int) Option {
+	return func(o *options) { o.receiveBudget = n }
+}
+
+// newPion builds a pion connection for configuration c, with callbacks that
+// report to p. gathered is closed when the connection has gathered all its
+// candidates, if that is quick (host candidates only); nil otherwise.
+func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, gathered chan struct{}, err error) {
+	var se webrtc.SettingEngine
+	se.SetICETimeouts(c.ICEDisconnectedTimeout, c.ICEFailedTimeout, c.ICEKeepaliveInterval)
+	se.LoggerFactory = &problemLogger{report: p.queue.report, secrets: c.secrets()}
+	se.SetSCTPMaxMessageSize(MaxMessageSize)
+	se.SetSCTPMaxReceiveBufferSize(SCTPReceiveWindow)
+	se.DetachDataChannels() // see newDataChannel
+	tuneSCTP(&se)
+	n, err := newBufferedNet(SocketBufferSize)
+	if err != nil {
+		return nil, nil, errorf(ErrCantCreate, "cannot list network interfaces: %v", err)
+	}
+	se.SetNet(n)
+	if c.UDPMuxPort != 0 {
+		mux, err := sharedMux(c.UDPMuxPort, p.opts.muxOptions)
+		if err != nil {
+			return nil, nil, err
+		}
+		se.SetICEUDPMux(mux)
+	}
+	if c.UDPPortMax != 0 {
+		if err := se.SetEphemeralUDPPortRange(c.UDPPortMin, c.UDPPortMax); err != nil {
+			return nil, nil, errorf(ErrInvalidParameter, "udpPortRange: %v", err)
+		}
+	}
+	if p.opts.settings != nil {
+		p.opts.settings(&se)
+	}
+	// No interceptors: pion's defaults (NACK, RTCP reports, TWCC) serve
+	// media tracks, which this extension has none of, and cost four
+	// goroutines and their timers per connection.
+	api := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
+	pc, err = api.NewPeerConnection(c.Pion)
+	if err != nil {
+		return nil, nil, errorf(ErrInvalidParameter, "invalid configuration: %v", err)
+	}
+	// Create the ICE agent now rather than in the first CreateOffer or
+	// CreateAnswer: making it waits on pion's goroutines, which from Godot's
+	// thread costs thread hand-offs (0.3-0.5 ms measured), and initialize()
+	// usually runs before the frame that starts signaling. An error here
+	// comes back from the call that needs the agent.
+	if t := pc.SCTP().Transport().ICETransport(); t != nil {
+		_, _ = t.GetLocalParameters()
+	}
+	if len(c.Pion.ICEServers) == 0 && c.Pion.ICETransportPolicy != webrtc.ICETransportPolicyRelay {
+		gathered = make(chan struct{})
+	}
+	p.handlePion(pc, gathered)
+	return pc, gathered, nil
+}
+
+// handlePion sets pc's callbacks: they run on pion's goroutines, so they only
+// queue events for Poll.
+func (p *PeerConnection) handlePion(pc *webrtc.PeerConnection, gathered chan struct{}) {
+	var gatheredOnce sync.Once
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		defer p.recoverPion("ice candidate")
+		if c == nil {
+			// End of candidates: Godot has no signal for it.
+			if gathered != nil {
+				gatheredOnce.Do(func() { close(gathered) })
+			}
+			return
+		}
+		j := c.ToJSON()
+		ev := ICECandidate{Candidate: j.Candidate}
+		if j.SDPMid != nil {
+			ev.Mid = *j.SDPMid
+		}
+		if j.SDPMLineIndex != nil {
+			ev.MLineIndex = int(*j.SDPMLineIndex)
+		}
+		p.queue.push(pc, ev)
+	})
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateFailed && p.queue.isCurrent(pc) {
+			p.queue.report(Problem{Code: ErrCantConnect, Scope: "ice",
+				Message: "the connection failed: no candidate pair reached the peer (unreachable, blocked, or every relay refused)"})
+		}
+	})
+	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
+		defer p.recoverPion("data channel")
+		if !p.roomForChannel(pc) {
+			_ = dc.Close()
+			return
+		}
+		if ch := p.adopt(pc, dc); ch != nil {
+			p.queue.push(pc, DataChannelReceived{Channel: ch})
+		}
+	})
+}
+
+// recoverPion keeps a panic in a callback on a pion goroutine from killing the
+// game: it is reported as a Problem instead.
+func (p *PeerConnection) recoverPion(what string) {
+	if r := recover(); r != nil {
+		p.queue.report(Problem{Scope: "webrtc", Message: fmt.Sprintf("internal error in %s callback: %v", what, r)})
+	}
+}
+
+// tuneSCTP sets pion's SCTP retransmission and congestion knobs (see
+// sctpRTOMax).
+func tuneSCTP(se *webrtc.SettingEngine) {
+	se.SetSCTPRTOMax(sctpRTOMax)
+	se.SetSCTPMinCwnd(sctpMinCwnd)
+	se.SetSCTPFastRtxWnd(sctpFastRtxWnd)
+}
