@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Provision the independent WebRTC peers the interop tests connect to:
-# Debian's chromium (libwebrtc in a browser) and python3-aiortc, and npm's
-# playwright-core (drives Chromium), @roamhq/wrtc (libwebrtc for Node, binary
-# inside the package) and ws. npm packages are cached outside the checkout in
-# $INTEROP_CACHE (default /var/cache/godot-webrtc-go/npm), installed into
-# $INTEROP_CACHE.partial and renamed when complete; runs started at once take
-# turns (a lock next to the cache). Prints the cache path.
+# Debian's chromium (libwebrtc in a browser), firefox-esr (Firefox's own
+# WebRTC stack: nICEr, NSS for DTLS, dcsctp or usrsctp) and python3-aiortc,
+# and npm's playwright-core (drives Chromium), @roamhq/wrtc (libwebrtc for
+# Node, binary inside the package) and ws. npm packages are cached outside
+# the checkout in $INTEROP_CACHE (default /var/cache/godot-webrtc-go/npm),
+# installed into $INTEROP_CACHE.partial and renamed when complete; runs
+# started at once take turns (a lock next to the cache). Prints the cache
+# path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${INTEROP_CACHE:-/var/cache/godot-webrtc-go/npm}
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
+command -v firefox-esr >/dev/null || missing+=(firefox-esr)
 /usr/bin/python3 -c 'import aiortc, websockets' 2>/dev/null || missing+=(python3-aiortc python3-websockets)
 command -v node >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] || "$here/apt-install" "${missing[@]}"
