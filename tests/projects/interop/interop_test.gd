@@ -183,6 +183,44 @@ func test_negotiated_channels_echo_text_and_binary() -> void:
 		for text in [false, true]:
 			for p in payloads(text):
 				await echo(n[0], p, text)
+	await probe_negotiated_ids(OS.get_environment("PROBE_NEGOTIATED_IDS").split(",", false))
+
+
+## Stream ids a remote may not open (PROBE_NEGOTIATED_IDS, comma-separated):
+## each gets a negotiated channel on both sides and a message, sent again every
+## half second (the remote creates its side when the command arrives) until
+## it comes back or 3 s pass. The ids whose echo came back are printed for the
+## Go side to judge; whatever the remote does with the others, this connection
+## must stay up.
+func probe_negotiated_ids(ids: PackedStringArray) -> void:
+	if ids.is_empty():
+		return
+	for id in ids:
+		var label := "probe-" + id
+		var opts := {"negotiated": true, "id": int(id)}
+		channels[label] = pc.create_data_channel(label, opts)
+		command({"cmd": "open", "label": label, "opts": opts})
+	if not check(await wait_until(func(): return Array(ids).all(func(id): return is_open("probe-" + id)), [poller], 5), "probe channels open here"):
+		return
+	var echoed: Array[int] = []
+	var deadline := Time.get_ticks_msec() + 3000
+	var resend := 0
+	while echoed.size() < ids.size() and Time.get_ticks_msec() < deadline:
+		if Time.get_ticks_msec() >= resend:
+			resend = Time.get_ticks_msec() + 500
+			for id in ids:
+				if not echoed.has(int(id)):
+					channels["probe-" + id].put_packet(id.to_utf8_buffer())
+		poller.poll()
+		for id in ids:
+			var ch: WebRTCDataChannel = channels["probe-" + id]
+			while ch.get_available_packet_count() > 0:
+				if ch.get_packet().get_string_from_utf8() == id and not echoed.has(int(id)):
+					echoed.append(int(id))
+		await process_frame
+	echoed.sort()
+	print("negotiated ids echoed: ", echoed)
+	check_eq(pc.get_connection_state(), WebRTCPeerConnection.STATE_CONNECTED, "connected after the probe")
 
 
 func test_godot_in_band_channels_reach_remote() -> void:
