@@ -217,8 +217,9 @@ func TestAddonLayout(t *testing.T) {
 	assert.Contains(t, string(cfg), `entry_symbol = "webrtc_go_init"`)
 	assert.Contains(t, string(cfg), `compatibility_minimum = "4.5"`)
 	assert.Contains(t, string(cfg), `reloadable = false`)
-	want := []string{"linux.debug.x86_64", "linux.release.x86_64", "linux.debug.arm64", "linux.release.arm64",
-		"windows.debug.x86_64", "windows.release.x86_64"}
+	want := []string{"linux.debug.x86_64", "linux.release.x86_64", "linux.debug.x86_32", "linux.release.x86_32",
+		"linux.debug.arm64", "linux.release.arm64", "linux.debug.arm32", "linux.release.arm32",
+		"windows.debug.x86_64", "windows.release.x86_64", "windows.debug.x86_32", "windows.release.x86_32"}
 	libs := libraries(t)
 	for _, tag := range want {
 		require.Contains(t, libs, tag)
@@ -292,7 +293,8 @@ func TestLinuxLibrariesRunWhereGodotDoes(t *testing.T) {
 		assert.ElementsMatch(t, []string{"libc.so.6", "libpthread.so.0"}, needed, "%s must need only glibc (no libstdc++)", tag)
 		hdr, err := exec.Command("readelf", "-h", lib).Output()
 		require.NoError(t, err)
-		machine := map[string]string{"x86_64": "X86-64", "arm64": "AArch64"}[arch]
+		machine := map[string]string{"x86_64": "X86-64", "x86_32": "Intel 80386", "arm64": "AArch64", "arm32": "ARM"}[arch]
+		require.NotEmpty(t, machine, "no ELF machine known for %s", arch)
 		assert.Regexp(t, `Machine:\s+.*`+machine, string(hdr), tag)
 	}
 }
