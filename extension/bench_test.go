@@ -1,3 +1,7 @@
+//go:build unix
+
+// Benchmarks measure CPU time with getrusage, which Windows lacks.
+
 package extension
 
 import (
