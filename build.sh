@@ -35,7 +35,7 @@ need_packages() { # command package...
 # Targets: Godot platform, Go GOOS, GOARCH, C compiler, Godot arch, suffix,
 # then the Debian packages that bring the compiler and its C library. Godot's
 # arm32 is ARMv7 with hard float (armhf); GOARM=7 (set below) is Go's name for
-# that. Godot's x86_32 needs SSE2, as does Go's default GO386.
+# that. For x86_32, Go's default GO386=sse2 needs a Pentium 4 or newer.
 host_targets=("linux linux amd64 gcc x86_64 so gcc libc6-dev")
 cross_targets=(
 	"linux linux 386 i686-linux-gnu-gcc x86_32 so gcc-i686-linux-gnu libc6-dev-i386-cross"
@@ -76,7 +76,9 @@ build_library() {
 build() {
 	command -v go >/dev/null || { echo "build.sh: Go is not installed (need Go 1.24+)" >&2; exit 1; }
 	local targets=("${host_targets[@]}") t
-	[ "${1:-}" = all ] && targets+=("${cross_targets[@]}")
+	if [ "${1:-}" = all ]; then
+		targets+=("${cross_targets[@]}")
+	fi
 	for t in "${targets[@]}"; do
 		# shellcheck disable=SC2086
 		need_packages $(echo "$t" | cut -d' ' -f4,7-)
