@@ -1,8 +1,8 @@
-// loader plays Godot's part for one build of the library where no Godot of
-// that platform exists (32-bit Linux, Windows under Wine): it loads the
-// library, calls its entry symbol with a get_proc_address of stand-ins for
-// the interface functions, runs initialize at every level and deinitialize in
-// reverse, and prints what the library did:
+// loader plays Godot's part for one build of the library, above all for the
+// targets no Godot here can run (32-bit Linux, Windows under Wine): it loads
+// the library, calls its entry symbol with a get_proc_address of stand-ins
+// for the interface functions, runs initialize at every level and
+// deinitialize in reverse, and prints what the library did:
 //
 //   CLASS <name> <parent> <methods> <signals>   a class registered
 //   DEFAULT_EXTENSION <class>                   set_default_extension's argument
