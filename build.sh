@@ -3,7 +3,8 @@
 #
 #   ./build.sh           build the addon (linux x86_64, debug and release) into
 #                        dist/addons/webrtc_go/
-#   ./build.sh --all     also linux arm64 and windows x86_64 (cross-compiled), and
+#   ./build.sh --all     also linux x86_32, arm64 and arm32 (armhf) and windows
+#                        x86_64 and x86_32 (cross-compiled), and
 #                        dist/webrtc_go-<VERSION>.zip for the Asset Library
 #   ./build.sh test      build --all, provision headless Godot, run every test
 #   ./build.sh demo      run the headless multiplayer demo (signaling server,
@@ -30,11 +31,17 @@ need_packages() { # command package...
 	scripts/apt-install "$@"
 }
 
-# Targets: Godot platform, Go GOOS, GOARCH, C compiler, Godot arch, suffix.
-host_targets=("linux linux amd64 gcc x86_64 so")
+# Targets: Godot platform, Go GOOS, GOARCH, C compiler, Godot arch, suffix,
+# then the Debian packages that bring the compiler and its C library. Godot's
+# arm32 is ARMv7 with hard float (armhf); GOARM=7 (set below) is Go's name for
+# that. For x86_32, Go's default GO386=sse2 needs a Pentium 4 or newer.
+host_targets=("linux linux amd64 gcc x86_64 so gcc libc6-dev")
 cross_targets=(
-	"linux linux arm64 aarch64-linux-gnu-gcc arm64 so"
-	"windows windows amd64 x86_64-w64-mingw32-gcc x86_64 dll"
+	"linux linux 386 i686-linux-gnu-gcc x86_32 so gcc-i686-linux-gnu libc6-dev-i386-cross"
+	"linux linux arm64 aarch64-linux-gnu-gcc arm64 so gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+	"linux linux arm arm-linux-gnueabihf-gcc arm32 so gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
+	"windows windows amd64 x86_64-w64-mingw32-gcc x86_64 dll gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64"
+	"windows windows 386 i686-w64-mingw32-gcc x86_32 dll gcc-mingw-w64-i686 binutils-mingw-w64-i686"
 )
 
 # Functions whose default glibc symbol version is newer than glibc 2.17: those
@@ -48,7 +55,7 @@ glibc_wrapped=$(sed -n 's/^[a-z].*[ *]__wrap_\([a-z_0-9]*\)(.*/\1/p' capi/glibc_
 # never unloaded (nodelete): a Go runtime cannot be torn down. Release builds
 # are stripped; debug builds keep symbols for debuggers and stack traces.
 build_library() {
-	local platform=$1 goos=$2 goarch=$3 cc=$4 arch=$5 suffix=$6 variant=$7
+	local platform=$1 goos=$2 goarch=$3 cc=$4 arch=$5 suffix=$6 variant=${!#}
 	local file="libwebrtc_go.$platform.template_$variant.$arch.$suffix" ldflags="" ext
 	[ "$variant" = release ] && ldflags="-s -w"
 	case $goos in
@@ -61,7 +68,7 @@ build_library() {
 	# cgo export); --exclude-all-symbols then leaves only what exports.def lists.
 	windows) ext="-Wl,--export-all-symbols -Wl,--exclude-all-symbols $root/capi/exports.def" ;;
 	esac
-	CGO_ENABLED=1 GOOS=$goos GOARCH=$goarch CC=$cc go build -buildmode=c-shared -trimpath -tags netgo,osusergo \
+	CGO_ENABLED=1 GOOS=$goos GOARCH=$goarch GOARM=7 CC=$cc go build -buildmode=c-shared -trimpath -tags netgo,osusergo \
 		-ldflags "$ldflags -extldflags '$ext'" -o "$addon/bin/$file" . >&2
 	rm -f "$addon/bin/${file%.*}.h"
 	echo "$platform.$variant.$arch = \"res://addons/webrtc_go/bin/$file\""
@@ -69,13 +76,14 @@ build_library() {
 
 build() {
 	command -v go >/dev/null || { echo "build.sh: Go is not installed (need Go 1.24+)" >&2; exit 1; }
-	need_packages gcc gcc libc6-dev
-	local targets=("${host_targets[@]}")
+	local targets=("${host_targets[@]}") t
 	if [ "${1:-}" = all ]; then
-		need_packages aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-		need_packages x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
 		targets+=("${cross_targets[@]}")
 	fi
+	for t in "${targets[@]}"; do
+		# shellcheck disable=SC2086
+		need_packages $(echo "$t" | cut -d' ' -f4,7-)
+	done
 	rm -rf "$addon"
 	mkdir -p "$addon/bin"
 	local libraries=""
@@ -128,7 +136,7 @@ run_tests() {
 	# One package at a time: both start WebRTC processes whose timing matters.
 	{
 		WEBRTC_GO_ADDON="$addon" INTEROP_TABLE="$dist/interop.md" \
-			go test -tags integration -p 1 -count=1 -timeout 30m -v . ./bench 2>&1 && status=0 || status=$?
+			go test -tags integration -p 1 -count=1 -timeout 50m -v . ./bench 2>&1 && status=0 || status=$?
 		echo "$status" >"$dist/integration.status"
 	} | tee "$dist/integration.log" | grep -E '^\s*(=== RUN|--- |PASS|FAIL|ok|panic)' || true
 	echo "== interop table ($dist/interop.md)"

@@ -158,10 +158,12 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 	}
 	for _, sig := range spec.Signals {
 		types := make([]VariantType, len(sig.Args))
-		argNames := capi.Malloc(8 * (len(sig.Args) + 1))
+		// A C array of pointers: 4 bytes apart on 32-bit targets.
+		const ptrSize = int(unsafe.Sizeof(unsafe.Pointer(nil)))
+		argNames := capi.Malloc(ptrSize * (len(sig.Args) + 1))
 		for i, a := range sig.Args {
 			types[i] = a.Type
-			*(*unsafe.Pointer)(unsafe.Add(argNames, 8*i)) = Name(a.Name).ptr
+			*(*unsafe.Pointer)(unsafe.Add(argNames, ptrSize*i)) = Name(a.Name).ptr
 		}
 		capi.RegisterSignal(c.name.ptr, Name(sig.Name).ptr, types, argNames, empty.ptr, emptyString)
 		capi.Free(argNames)

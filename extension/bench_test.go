@@ -1,3 +1,8 @@
+//go:build unix
+
+// The benchmarks measure CPU time with getrusage (internal/perf), which
+// Windows lacks.
+
 package extension_test
 
 import (

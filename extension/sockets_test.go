@@ -1,3 +1,8 @@
+//go:build linux
+
+// The buffer sizes checked here are Linux's: net.core.rmem_max and the
+// doubled value getsockopt reports.
+
 package extension
 
 import (
