@@ -2,6 +2,7 @@ package extension
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,7 @@ import (
 )
 
 func TestServerModeThirtyTwoClientsOnOnePort(t *testing.T) {
-	const port = 38999
+	port := freeUDPPort(t)
 	server := []Option{loopbackOnly(), WithUDPMuxOptions(ice.UDPMuxFromPortWithLoopback(),
 		ice.UDPMuxFromPortWithInterfaceFilter(func(name string) bool { return name == "lo" }),
 		ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4))}
@@ -81,4 +82,14 @@ func TestServerModeConfiguration(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, port >= 41000 && port <= 41010, "candidate port %d in range", port)
 	}
+}
+
+// freeUDPPort returns a loopback UDP port nothing is bound to now, so that
+// runs of this test on one machine do not collide on a fixed port.
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
 }
