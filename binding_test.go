@@ -361,6 +361,13 @@ func TestAssetLibraryZip(t *testing.T) {
 	for _, want := range []string{"addons/webrtc_go/webrtc_go.gdextension", "addons/webrtc_go/LICENSE", "LICENSE", "README.md"} {
 		assert.Contains(t, names, want)
 	}
+	// The README links into docs/, so every page of it ships too.
+	docs, err := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
+	require.NoError(t, err)
+	require.NotEmpty(t, docs)
+	for _, doc := range docs {
+		assert.Contains(t, names, "docs/"+filepath.Base(doc))
+	}
 	for _, lib := range libraries(t) {
 		rel, _ := filepath.Rel(filepath.Dir(filepath.Dir(addonDir)), lib)
 		assert.Contains(t, names, filepath.ToSlash(rel))

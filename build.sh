@@ -6,6 +6,7 @@
 #   ./build.sh --all     also linux x86_32, arm64 and arm32 (armhf) and windows
 #                        x86_64 and x86_32 (cross-compiled), and
 #                        dist/webrtc_go-<VERSION>.zip for the Asset Library
+#                        (the addon, README.md, LICENSE and docs/)
 #   ./build.sh test      build --all, provision headless Godot, run every test
 #   ./build.sh demo      run the headless multiplayer demo (signaling server,
 #                        a host and a client Godot process)
@@ -107,8 +108,10 @@ GDEXT
 	cp LICENSE "$addon/"
 	echo "built $addon (${#targets[@]} platform(s), version $version)"
 	if [ "${1:-}" = all ]; then
-		cp README.md LICENSE "$dist/"
-		go run ./scripts/mkzip "$dist/webrtc_go-$version.zip" "$dist" addons/webrtc_go README.md LICENSE
+		# docs/ goes along so that the README's links work inside the zip.
+		rm -rf "$dist/docs"
+		cp -r README.md LICENSE docs "$dist/"
+		go run ./scripts/mkzip "$dist/webrtc_go-$version.zip" "$dist" addons/webrtc_go README.md LICENSE docs
 		echo "packed $dist/webrtc_go-$version.zip"
 	fi
 }
