@@ -52,6 +52,7 @@ typedef enum {
 
 typedef enum {
 	GDEXTENSION_CALL_OK = 0,
+	GDEXTENSION_CALL_ERROR_INVALID_METHOD = 1, /* tests/loader */
 	GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS = 3,
 } GDExtensionCallErrorType;
 
@@ -66,6 +67,7 @@ typedef enum {
 	GDEXTENSION_INITIALIZATION_SERVERS = 1,
 	GDEXTENSION_INITIALIZATION_SCENE = 2,
 	GDEXTENSION_INITIALIZATION_EDITOR = 3,
+	GDEXTENSION_MAX_INITIALIZATION_LEVEL = 4, /* tests/loader */
 } GDExtensionInitializationLevel;
 
 /* Converters and built-in type operations. */
