@@ -2,6 +2,7 @@ package extension
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +12,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// freeUDPPort returns a loopback UDP port nobody uses now: a fixed one could
+// be taken by another test process on the same machine.
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
 func TestServerModeThirtyTwoClientsOnOnePort(t *testing.T) {
-	const port = 38999
+	port := freeUDPPort(t)
 	server := []Option{loopbackOnly(), WithUDPMuxOptions(ice.UDPMuxFromPortWithLoopback(),
 		ice.UDPMuxFromPortWithInterfaceFilter(func(name string) bool { return name == "lo" }),
 		ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4))}
