@@ -488,7 +488,7 @@ func TestCoreBehaviourInGodot(t *testing.T) {
 	// Failures print through Godot's error printer, naming what was wrong...
 	assert.Contains(t, out, "iceServers[0].urls[0] is not a valid")
 	assert.Contains(t, out, "a negotiated channel needs an id")
-	assert.Contains(t, out, "set the remote description first")
+	assert.Contains(t, out, "m-line index -1 is outside")
 	// ...and never a credential.
 	assert.NotContains(t, out, "secret-credential")
 }

@@ -15,3 +15,9 @@ import (
 func TestMaxSizeTheMomentAChannelOpensInGodot(t *testing.T) {
 	runScript(t, project(t, "core"), "max_size_test.gd", 2*time.Minute)
 }
+
+// TestEarlyCandidatesInGodot: candidates that reach a peer before the remote
+// description are kept and applied, whichever side offers.
+func TestEarlyCandidatesInGodot(t *testing.T) {
+	runScript(t, project(t, "core"), "early_candidates_test.gd", 2*time.Minute)
+}

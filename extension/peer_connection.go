@@ -26,6 +26,7 @@ type PeerConnection struct {
 	// for (see countRemoteCandidate).
 	candidatesFor *webrtc.SessionDescription
 	remoteCands   int
+	early         []remoteCandidate // candidates that came before pc had a remote description (see AddICECandidate)
 }
 
 // NewPeerConnection returns a peer connection in state NEW. The pion connection
@@ -53,6 +54,9 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 		return warnings, err
 	}
 	p.mu.Lock()
+	if w := p.dropEarlyLocked("initialize()"); w != "" {
+		warnings = append(warnings, w)
+	}
 	old, oldChannels := p.detachLocked()
 	p.pc = pc
 	p.closed = false
@@ -211,14 +215,20 @@ func (p *PeerConnection) SignalingState() SignalingState {
 }
 
 // Close closes the connection and its channels. The state is CLOSED when
-// Close returns; pending events are dropped.
-func (p *PeerConnection) Close() {
+// Close returns; pending events are dropped. The warnings say what was
+// dropped that the game may not expect (candidates still waiting for a remote
+// description).
+func (p *PeerConnection) Close() (warnings []string) {
 	p.mu.Lock()
+	if w := p.dropEarlyLocked("close()"); w != "" {
+		warnings = append(warnings, w)
+	}
 	old, channels := p.detachLocked()
 	p.closed = true
 	p.queue.reset(nil, nil)
 	p.mu.Unlock()
 	closeAll(old, channels)
+	return warnings
 }
 
 // Free closes the connection for good: its owner is gone.

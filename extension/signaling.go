@@ -73,6 +73,7 @@ func (p *PeerConnection) SetRemoteDescription(typ, raw string) error {
 	if err := pc.SetRemoteDescription(desc); err != nil {
 		return wrapPion(err, "set_remote_description")
 	}
+	p.applyEarly(pc)
 	if desc.Type != webrtc.SDPTypeOffer {
 		return nil
 	}
