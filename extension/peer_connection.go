@@ -2,9 +2,11 @@ package extension
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"sync"
 
+	"github.com/pion/stun/v3"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -26,7 +28,9 @@ type PeerConnection struct {
 	// for (see countRemoteCandidate).
 	candidatesFor *webrtc.SessionDescription
 	remoteCands   int
-	early         []remoteCandidate // candidates that came before pc had a remote description (see AddICECandidate)
+	early         []remoteCandidate  // candidates that came before pc had a remote description (see AddICECandidate)
+	servers       []*stun.URI        // pc's ICE servers, until their check starts (see startServerChecks)
+	stopChecks    context.CancelFunc // ends the running server checks, nil if none
 }
 
 // NewPeerConnection returns a peer connection in state NEW. The pion connection
@@ -61,6 +65,7 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	p.pc = pc
 	p.closed = false
 	p.budget = cmp.Or(c.ReceiveBudget, p.opts.receiveBudget)
+	p.servers = c.serversToCheck()
 	p.queue.reset(pc, gathered)
 	p.mu.Unlock()
 	closeAll(old, oldChannels)
@@ -242,6 +247,11 @@ func (p *PeerConnection) Free() {
 func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel) {
 	old := p.pc
 	p.pc = nil
+	p.servers = nil
+	if p.stopChecks != nil {
+		p.stopChecks()
+		p.stopChecks = nil
+	}
 	channels := make([]*DataChannel, 0, len(p.channels))
 	for ch := range p.channels {
 		channels = append(channels, ch)
