@@ -491,7 +491,7 @@ func assertCoreOutput(t *testing.T, out string) {
 	t.Helper()
 	assert.Contains(t, out, "iceServers[0].urls[0] is not a valid")
 	assert.Contains(t, out, "a negotiated channel needs an id")
-	assert.Contains(t, out, "set the remote description first")
+	assert.Contains(t, out, "m-line index -1 is outside")
 	assert.NotContains(t, out, "secret-credential")
 }
 

@@ -131,6 +131,6 @@ func peerConnectionImpls() map[string]func(*peerConnection, binding.Args, bindin
 			p.pc.Poll(p.emit)
 			r.SetInt(int64(extension.OK))
 		},
-		"_close": func(p pc, _ binding.Args, _ binding.Ret) { p.pc.Close() },
+		"_close": func(p pc, _ binding.Args, _ binding.Ret) { warn(p.pc.Close()) },
 	}
 }

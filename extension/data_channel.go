@@ -26,7 +26,7 @@ type DataChannel struct {
 	onClose func()        // tells the owning PeerConnection; called once on Close
 	report  func(Problem) // reports problems found on the read goroutine
 	violate func(Problem) // closes the whole connection, then reports why: the remote broke the protocol
-	maxSize atomic.Int64  // the remote's max message size, known once open
+	maxSize atomic.Int64  // the remote's max message size, once the association exists (see MaxPacketSize)
 	// available mirrors len(queue)-head, so that a game polling an empty
 	// channel in a tight loop does not take mu (and starve receive of it).
 	available atomic.Int64
@@ -78,9 +78,6 @@ func newDataChannel(dc *webrtc.DataChannel, budget int, onClose func(*DataChanne
 		if err != nil {
 			c.end()
 			return
-		}
-		if t := dc.Transport(); t != nil {
-			c.maxSize.Store(int64(t.GetCapabilities().MaxMessageSize))
 		}
 		go c.readLoop(raw)
 	})
@@ -317,16 +314,37 @@ func (c *DataChannel) kickWriter() {
 }
 
 // MaxPacketSize returns the largest message the remote accepts: its advertised
-// a=max-message-size (read when the channel opens), or
-// defaultRemoteMaxMessageSize before that.
+// a=max-message-size, as the SCTP association holds it, or
+// defaultRemoteMaxMessageSize before the association exists. A channel is
+// OPEN only once it runs on the association, so its state never says OPEN
+// with the default in place of the remote's value. pion's open handler, which
+// runs later on another goroutine, plays no part.
 func (c *DataChannel) MaxPacketSize() int {
 	if c == nil {
 		return defaultRemoteMaxMessageSize
 	}
-	if n := c.maxSize.Load(); n > 0 {
+	n := c.maxSize.Load()
+	if n == 0 {
+		n = c.remoteMaxSize()
+	}
+	if n > 0 {
 		return int(min(n, math.MaxInt32))
 	}
 	return defaultRemoteMaxMessageSize
+}
+
+// remoteMaxSize reads the remote's maximum from the association the channel
+// runs on and keeps it (it never changes); 0 while there is none.
+func (c *DataChannel) remoteMaxSize() int64 {
+	t := c.dc.Transport()
+	if t == nil {
+		return 0
+	}
+	n := int64(t.GetCapabilities().MaxMessageSize)
+	if n > 0 {
+		c.maxSize.Store(n)
+	}
+	return n
 }
 
 // BufferedAmount returns the bytes sent but not yet acknowledged by the remote.

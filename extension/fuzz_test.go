@@ -77,6 +77,7 @@ func FuzzRemoteDescriptionAndCandidates(f *testing.F) {
 	f.Fuzz(func(t *testing.T, typ, sdp, mid string, index int64, candidate string) {
 		pc := NewPeerConnection(loopbackOnly())
 		defer pc.Free()
+		_ = pc.AddICECandidate(mid, index, candidate) // before the description: kept for it
 		before := pc.SignalingState()
 		if err := pc.SetRemoteDescription(typ, sdp); err != nil && pc.SignalingState() != before {
 			t.Fatalf("set_remote_description failed (%v) but moved the signaling state from %d to %d", err, before, pc.SignalingState())

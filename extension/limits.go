@@ -107,6 +107,23 @@ const (
 	// matters when the machine stalls.
 	gatherWait = 50 * time.Millisecond
 
+	// serverCheckTimeout is how long a STUN server has to answer the binding
+	// requests that check it, and a STUN or TURN server's name to resolve
+	// (see checkServer): the same as pion's own wait for a STUN answer while
+	// gathering, so that the report comes when gathering gives up on it.
+	serverCheckTimeout = 5 * time.Second
+
+	// serverCheckRTO is the first retransmission timeout of those binding
+	// requests, doubled after each (RFC 8489's default): requests at 0, 0.5,
+	// 1.5 and 3.5 s, so that a few lost datagrams do not make a working
+	// server look broken.
+	serverCheckRTO = 500 * time.Millisecond
+
+	// maxCheckedServers bounds how many server URLs one connection checks: a
+	// configuration listing hundreds must not start hundreds of sockets and
+	// goroutines.
+	maxCheckedServers = 16
+
 	// clipLength is how much of a string the caller gave is echoed in an
 	// error message: a hostile argument of a megabyte must not become a
 	// megabyte of log.

@@ -12,6 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// freeUDPPort returns a loopback UDP port nobody uses now: a fixed one could
+// be taken by another test process on the same machine.
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
 func TestServerModeThirtyTwoClientsOnOnePort(t *testing.T) {
 	port := freeUDPPort(t)
 	server := []Option{loopbackOnly(), WithUDPMuxOptions(ice.UDPMuxFromPortWithLoopback(),
@@ -82,14 +92,4 @@ func TestServerModeConfiguration(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, port >= 41000 && port <= 41010, "candidate port %d in range", port)
 	}
-}
-
-// freeUDPPort returns a loopback UDP port nothing is bound to now, so that
-// runs of this test on one machine do not collide on a fixed port.
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
 }

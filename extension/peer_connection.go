@@ -2,9 +2,11 @@ package extension
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"sync"
 
+	"github.com/pion/stun/v3"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -26,6 +28,9 @@ type PeerConnection struct {
 	// for (see countRemoteCandidate).
 	candidatesFor *webrtc.SessionDescription
 	remoteCands   int
+	early         []remoteCandidate  // candidates that came before pc had a remote description (see AddICECandidate)
+	servers       []*stun.URI        // pc's ICE servers, until their check starts (see startServerChecks)
+	stopChecks    context.CancelFunc // ends the running server checks, nil if none
 }
 
 // NewPeerConnection returns a peer connection in state NEW. The pion connection
@@ -53,10 +58,14 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 		return warnings, err
 	}
 	p.mu.Lock()
+	if w := p.dropEarlyLocked("initialize()"); w != "" {
+		warnings = append(warnings, w)
+	}
 	old, oldChannels := p.detachLocked()
 	p.pc = pc
 	p.closed = false
 	p.budget = cmp.Or(c.ReceiveBudget, p.opts.receiveBudget)
+	p.servers = c.serversToCheck()
 	p.queue.reset(pc, gathered)
 	p.mu.Unlock()
 	closeAll(old, oldChannels)
@@ -211,14 +220,20 @@ func (p *PeerConnection) SignalingState() SignalingState {
 }
 
 // Close closes the connection and its channels. The state is CLOSED when
-// Close returns; pending events are dropped.
-func (p *PeerConnection) Close() {
+// Close returns; pending events are dropped. The warnings say what was
+// dropped that the game may not expect (candidates still waiting for a remote
+// description).
+func (p *PeerConnection) Close() (warnings []string) {
 	p.mu.Lock()
+	if w := p.dropEarlyLocked("close()"); w != "" {
+		warnings = append(warnings, w)
+	}
 	old, channels := p.detachLocked()
 	p.closed = true
 	p.queue.reset(nil, nil)
 	p.mu.Unlock()
 	closeAll(old, channels)
+	return warnings
 }
 
 // Free closes the connection for good: its owner is gone.
@@ -232,6 +247,11 @@ func (p *PeerConnection) Free() {
 func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel) {
 	old := p.pc
 	p.pc = nil
+	p.servers = nil
+	if p.stopChecks != nil {
+		p.stopChecks()
+		p.stopChecks = nil
+	}
 	channels := make([]*DataChannel, 0, len(p.channels))
 	for ch := range p.channels {
 		channels = append(channels, ch)

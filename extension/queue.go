@@ -34,12 +34,13 @@ type eventQueue struct {
 	polling       bool // a Poll is running: a nested call from a handler returns at once
 }
 
-// push queues ev from pc, unless pc is no longer the current connection.
+// push queues ev from pc, unless pc is no longer the current connection (a
+// Problem only up to maxPendingProblems).
 func (q *eventQueue) push(pc *webrtc.PeerConnection, ev Event) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.current == pc {
-		q.events = append(q.events, ev)
+		q.appendLocked(ev)
 	}
 }
 
@@ -48,10 +49,17 @@ func (q *eventQueue) push(pc *webrtc.PeerConnection, ev Event) {
 func (q *eventQueue) report(pr Problem) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.problems < maxPendingProblems {
+	q.appendLocked(pr)
+}
+
+func (q *eventQueue) appendLocked(ev Event) {
+	if _, ok := ev.(Problem); ok {
+		if q.problems >= maxPendingProblems {
+			return
+		}
 		q.problems++
-		q.events = append(q.events, pr)
 	}
+	q.events = append(q.events, ev)
 }
 
 // isCurrent reports whether pc is the current connection.

@@ -35,7 +35,8 @@ func (p *PeerConnection) CreateOffer() error {
 // frame that carried the offer, not one frame later. The wait comes after
 // the rest of the handler (sending the description, the other side answering)
 // so gathering overlaps with it. With servers, Poll does not wait: server
-// candidates take a round trip to the server.
+// candidates take a round trip to the server. The servers are checked here
+// too (see checkServer).
 func (p *PeerConnection) SetLocalDescription(typ, raw string) error {
 	desc, err := parseDescription("set_local_description", typ, raw)
 	if err != nil {
@@ -50,6 +51,7 @@ func (p *PeerConnection) SetLocalDescription(typ, raw string) error {
 	}
 	if desc.Type != webrtc.SDPTypeRollback {
 		p.queue.expectCandidates()
+		p.startServerChecks(pc)
 	}
 	return nil
 }
@@ -73,6 +75,7 @@ func (p *PeerConnection) SetRemoteDescription(typ, raw string) error {
 	if err := pc.SetRemoteDescription(desc); err != nil {
 		return wrapPion(err, "set_remote_description")
 	}
+	p.applyEarly(pc)
 	if desc.Type != webrtc.SDPTypeOffer {
 		return nil
 	}

@@ -167,19 +167,28 @@ func clip(s string) string {
 	return fmt.Sprintf("%s... (%d bytes)", strings.ToValidUTF8(s[:clipLength], ""), len(s))
 }
 
-// checkCandidate refuses a candidate line that pion would silently drop
+// parseCandidate refuses a candidate line that pion would silently drop
 // (returning success): an unknown type or transport (browsers refuse those
-// too), "candidate:" with nothing after it, or a ufrag that is not the remote
-// description's (a candidate from another session). line is trimmed and
-// non-empty.
-func checkCandidate(remote *webrtc.SessionDescription, line string) error {
+// too), or "candidate:" with nothing after it. line is trimmed and non-empty.
+func parseCandidate(line string) (ice.Candidate, error) {
 	value := strings.TrimPrefix(line, "candidate:")
 	if value == "" {
-		return errorf(ErrInvalidData, "add_ice_candidate: invalid candidate: nothing after \"candidate:\" (an empty string ends the candidates)")
+		return nil, errorf(ErrInvalidData, "add_ice_candidate: invalid candidate: nothing after \"candidate:\" (an empty string ends the candidates)")
 	}
 	cand, err := ice.UnmarshalCandidate(value)
 	if err != nil {
-		return errorf(ErrInvalidData, "add_ice_candidate: invalid candidate %q: %v", clip(line), err)
+		return nil, errorf(ErrInvalidData, "add_ice_candidate: invalid candidate %q: %v", clip(line), err)
+	}
+	return cand, nil
+}
+
+// checkCandidate refuses, besides what parseCandidate refuses, a candidate
+// whose ufrag is not the remote description's (a candidate from another
+// session), which pion would also drop silently.
+func checkCandidate(remote *webrtc.SessionDescription, line string) error {
+	cand, err := parseCandidate(line)
+	if err != nil {
+		return err
 	}
 	ufrag, ok := cand.GetExtension("ufrag")
 	if !ok {

@@ -209,7 +209,7 @@ func test_invalid_channel_options_return_null() -> void:
 
 func test_calls_in_wrong_state_return_errors() -> void:
 	var pc := WebRTCPeerConnection.new()
-	check_eq(pc.add_ice_candidate("0", 0, "candidate:1 1 udp 1 198.18.0.1 5000 typ host"), ERR_UNAVAILABLE, "candidate before remote description")
+	check_eq(pc.add_ice_candidate("0", 0, "candidate:1 1 udp 1 198.18.0.1 5000 typ host"), OK, "candidate before remote description: kept for it")
 	check_eq(pc.set_remote_description("answer", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"), ERR_UNAVAILABLE, "answer without offer")
 	check_eq(pc.set_remote_description("offer", "garbage"), ERR_INVALID_DATA, "garbage SDP")
 	check_eq(pc.set_remote_description("bogus", ""), ERR_INVALID_PARAMETER, "bad description type")

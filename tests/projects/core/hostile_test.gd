@@ -142,7 +142,7 @@ func test_descriptions() -> void:
 func test_candidates() -> void:
 	var line := "candidate:1 1 udp 2130706431 198.18.0.99 9 typ host"
 	var pc := WebRTCPeerConnection.new()
-	bad("candidate before the remote description", pc.add_ice_candidate.bind("0", 0, line), ERR_UNAVAILABLE, "set the remote description first")
+	quiet("candidate before the remote description (kept for it)", pc.add_ice_candidate.bind("0", 0, line), OK)
 	var other := WebRTCPeerConnection.new()
 	other.create_data_channel("x")
 	var offer := await description_of(other)
