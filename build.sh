@@ -9,7 +9,7 @@
 #                        (the addon, README.md, LICENSE and docs/)
 #   ./build.sh test      build --all, provision headless Godot, run every test
 #   ./build.sh demo      run the headless multiplayer demo (signaling server,
-#                        a host and a client Godot process)
+#                        a host and two client Godot processes)
 #   ./build.sh bench [flags]  build the addon, provision Godot and libwebrtc for
 #                        Node, run the benchmark suite (go run ./bench;
 #                        flags pass through, e.g. -runs 5 or -doc docs/performance.md):
@@ -17,7 +17,8 @@
 #
 # Environment: GODOT (a Godot 4.3+ binary to use instead of the provisioned
 # one), GODOT_ROOT (where the Debian sid root with Godot is cached), DIST (the
-# output folder, default ./dist).
+# output folder, default ./dist). The tests' other caches: OLDGLIBC_ROOT,
+# INTEROP_CACHE, QEMU_CACHE, ARM64_GODOT_ROOT (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
