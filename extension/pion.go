@@ -42,6 +42,14 @@ func WithReceiveBudget(n int) Option {
 	return func(o *options) { o.receiveBudget = n }
 }
 
+// allNetworkTypes is what a connection uses: UDP, and TCP as browsers do
+// (pion's default is UDP only).
+// Without a tcpMuxPort, TCP costs nothing until the remote offers a passive
+// TCP candidate (a pion server with an ICE-TCP mux): then this side dials it, which
+// is how a player whose network blocks UDP reaches such a server.
+var allNetworkTypes = []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6,
+	webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6}
+
 // newPion builds a pion connection for configuration c, with callbacks that
 // report to p. gathered is closed when the connection has gathered all its
 // candidates, if that is quick (host candidates only); nil otherwise.
@@ -65,6 +73,7 @@ func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, gathered 
 		}
 		se.SetICEUDPMux(mux)
 	}
+	se.SetNetworkTypes(allNetworkTypes)
 	if c.UDPPortMax != 0 {
 		if err := se.SetEphemeralUDPPortRange(c.UDPPortMin, c.UDPPortMax); err != nil {
 			return nil, nil, errorf(ErrInvalidParameter, "udpPortRange: %v", err)
