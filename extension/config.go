@@ -27,6 +27,12 @@ type Config struct {
 	// port; or ephemeral ports are taken from UDPPortMin..UDPPortMax.
 	UDPMuxPort             int
 	UDPPortMin, UDPPortMax uint16
+	// TCPMuxPort, if set, adds a passive ICE-TCP host candidate on this TCP
+	// port, shared by all connections that name it.
+	TCPMuxPort int
+	// NetworkTypes limits the candidates gathered and paired to these
+	// transports and address families; empty allows all.
+	NetworkTypes []webrtc.NetworkType
 	// ReceiveBudget is how many bytes of unread messages each channel keeps
 	// (see DefaultReceiveBudget); 0 keeps the connection's default.
 	ReceiveBudget int
@@ -56,6 +62,10 @@ func DefaultConfig() Config {
 //	iceDisconnectedTimeout, iceFailedTimeout, iceKeepaliveInterval  seconds (int or float)
 //	udpMuxPort    int 1..65535: every connection with this key shares this one UDP port
 //	udpPortRange  [min, max]: local UDP ports are taken from this range
+//	tcpMuxPort    int 1..65535: every connection with this key also offers an
+//	              ICE-TCP candidate on this one TCP port, which they share
+//	iceNetworkTypes Array of "udp", "tcp", "udp4", "udp6", "tcp4", "tcp6":
+//	              the only transports this side gathers and pairs candidates on
 //	receiveBudget int 65536..1073741824: bytes of unread messages each channel keeps
 //
 // Unknown keys are reported as warnings and ignored, as browsers do. An invalid
@@ -94,6 +104,12 @@ func ParseConfig(m map[string]any) (cfg Config, warnings []string, err error) {
 			cfg.UDPMuxPort = int(port)
 		case "udpPortRange":
 			cfg.UDPPortMin, cfg.UDPPortMax, err = parsePortRange(key, v)
+		case "tcpMuxPort":
+			var port int64
+			port, err = asInt(key, v, 1, 65535)
+			cfg.TCPMuxPort = int(port)
+		case "iceNetworkTypes":
+			cfg.NetworkTypes, err = parseNetworkTypes(key, v)
 		case "receiveBudget":
 			var n int64
 			n, err = asInt(key, v, MinReceiveBudget, MaxReceiveBudget)
@@ -108,7 +124,71 @@ func ParseConfig(m map[string]any) (cfg Config, warnings []string, err error) {
 	if cfg.UDPMuxPort != 0 && cfg.UDPPortMax != 0 {
 		return Config{}, nil, errorf(ErrInvalidParameter, "udpMuxPort and udpPortRange cannot both be set")
 	}
+	if err := cfg.checkNetworkTypes(); err != nil {
+		return Config{}, nil, err
+	}
 	return cfg, warnings, nil
+}
+
+// networkTypeNames are the values of "iceNetworkTypes".
+var networkTypeNames = map[string][]webrtc.NetworkType{
+	"udp":  {webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6},
+	"tcp":  {webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6},
+	"udp4": {webrtc.NetworkTypeUDP4},
+	"udp6": {webrtc.NetworkTypeUDP6},
+	"tcp4": {webrtc.NetworkTypeTCP4},
+	"tcp6": {webrtc.NetworkTypeTCP6},
+}
+
+func parseNetworkTypes(key string, v any) ([]webrtc.NetworkType, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, wrongType(key, "an Array of Strings", v)
+	}
+	if len(list) == 0 {
+		return nil, errorf(ErrInvalidParameter, "%s is empty: no candidate could be used (leave the key out to allow every type)", key)
+	}
+	var types []webrtc.NetworkType
+	for i, item := range list {
+		ikey := fmt.Sprintf("%s[%d]", key, i)
+		name, err := asString(ikey, item)
+		if err != nil {
+			return nil, err
+		}
+		named, ok := networkTypeNames[name]
+		if !ok {
+			return nil, errorf(ErrInvalidParameter, "%s is %q, want one of \"udp\", \"tcp\", \"udp4\", \"udp6\", \"tcp4\", \"tcp6\"", ikey, clip(name))
+		}
+		for _, t := range named {
+			if !slices.Contains(types, t) {
+				types = append(types, t)
+			}
+		}
+	}
+	return types, nil
+}
+
+// checkNetworkTypes refuses a shared port of a transport that iceNetworkTypes
+// leaves out: pion would offer a udpMuxPort candidate anyway, and a
+// tcpMuxPort would listen for nothing.
+func (c Config) checkNetworkTypes() error {
+	switch {
+	case c.UDPMuxPort != 0 && !c.uses(webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6):
+		return errorf(ErrInvalidParameter, "udpMuxPort is set but iceNetworkTypes has no UDP type")
+	case c.UDPPortMax != 0 && !c.uses(webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6):
+		return errorf(ErrInvalidParameter, "udpPortRange is set but iceNetworkTypes has no UDP type")
+	case c.TCPMuxPort != 0 && !c.uses(webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6):
+		return errorf(ErrInvalidParameter, "tcpMuxPort is set but iceNetworkTypes has no TCP type")
+	}
+	return nil
+}
+
+// uses reports whether the connection may use any of types.
+func (c Config) uses(types ...webrtc.NetworkType) bool {
+	if len(c.NetworkTypes) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(types, func(t webrtc.NetworkType) bool { return slices.Contains(c.NetworkTypes, t) })
 }
 
 func parsePortRange(key string, v any) (lo, hi uint16, err error) {

@@ -28,7 +28,7 @@ func restrictToLoopback(se *webrtc.SettingEngine) {
 // peers is two connections wired together the way a game's signaling would
 // be: each event from Poll is relayed to the other side.
 type peers struct {
-	t        *testing.T
+	t        testing.TB
 	a, b     *PeerConnection
 	received map[*PeerConnection][]*DataChannel
 	cands    map[*PeerConnection][]ICECandidate

@@ -160,6 +160,44 @@ const (
 	// hold in SCTP's reassembly queue.
 	SCTPReceiveWindow = 768 << 10
 
+	// tcpMuxConnections bounds how many TCP connections one tcpMuxPort keeps
+	// open at a time, whether they carry a player or have not yet sent their
+	// first STUN request. Each costs a socket, two goroutines and its
+	// buffers; past the bound the port stops accepting (the kernel's backlog
+	// holds new players) until one closes, so a flood of idle connections
+	// cannot exhaust the process's file descriptors or memory.
+	tcpMuxConnections = 2048
+
+	// tcpMuxFirstSTUN is how long a new TCP connection has to send its first
+	// STUN binding request before it is closed. Browsers and pion send it as
+	// soon as they connect; pion's default of 30 s would let idle
+	// connections hold tcpMuxConnections slots six times longer.
+	tcpMuxFirstSTUN = 5 * time.Second
+
+	// tcpMuxUnknownUfrag is how long a connection whose first request names
+	// an ICE username no connection of this process gathered (a stale or
+	// hostile peer) is kept in case its connection appears.
+	tcpMuxUnknownUfrag = 10 * time.Second
+
+	// tcpMuxReadPackets is how many received packets each ICE-TCP connection
+	// queues for its ICE agent. When the agent lags, the mux stops reading
+	// the socket and TCP's flow control holds the sender back, so a small
+	// queue loses nothing; it bounds memory at this many packets of at most
+	// 8 KiB per connection.
+	tcpMuxReadPackets = 64
+
+	// tcpMuxWriteBuffer is how many bytes each ICE-TCP connection queues for
+	// its socket beyond what the kernel's send buffer holds (up to
+	// net.ipv4.tcp_wmem's maximum, 4 MiB by default). SCTP keeps no more in
+	// flight than the remote's receive window, so the queue fills only when
+	// that window is larger than the two together; a packet that would
+	// overflow it is dropped, and SCTP resends it as it would a packet lost
+	// on UDP. 1 MiB holds a whole SCTPReceiveWindow, so between two
+	// connections of this extension nothing is dropped; pion's suggested
+	// 4 MiB would let every stalled player hold four times as much of a
+	// server's memory.
+	tcpMuxWriteBuffer = 1 << 20
+
 	// kickGap is how long after the previous Send a Send kicks pion's writer
 	// (see kickWriter): longer than the gap between the sends of a burst.
 	kickGap = 50 * time.Microsecond

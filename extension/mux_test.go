@@ -14,7 +14,7 @@ import (
 
 // freeUDPPort returns a loopback UDP port nobody uses now: a fixed one could
 // be taken by another test process on the same machine.
-func freeUDPPort(t *testing.T) int {
+func freeUDPPort(t testing.TB) int {
 	t.Helper()
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	require.NoError(t, err)

@@ -17,6 +17,7 @@ type options struct {
 	settings      func(*webrtc.SettingEngine)
 	receiveBudget int
 	muxOptions    []ice.UDPMuxFromPortOption
+	tcpMuxHost    string
 	gatherWait    time.Duration
 }
 
@@ -36,11 +37,25 @@ func WithUDPMuxOptions(opts ...ice.UDPMuxFromPortOption) Option {
 	return func(o *options) { o.muxOptions = opts }
 }
 
+// WithTCPMuxHost makes a tcpMuxPort listen on host only, not on every
+// address of the machine (tests use it to keep the mux on loopback).
+func WithTCPMuxHost(host string) Option {
+	return func(o *options) { o.tcpMuxHost = host }
+}
+
 // WithReceiveBudget sets the per-channel receive budget in bytes, for
 // connections whose configuration does not set "receiveBudget".
 func WithReceiveBudget(n int) Option {
 	return func(o *options) { o.receiveBudget = n }
 }
+
+// allNetworkTypes is what a connection uses unless "iceNetworkTypes" says
+// otherwise: UDP, and TCP as browsers do (pion's default is UDP only).
+// Without a tcpMuxPort, TCP costs nothing until the remote offers a passive
+// TCP candidate (a server with a tcpMuxPort): then this side dials it, which
+// is how a player whose network blocks UDP reaches such a server.
+var allNetworkTypes = []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6,
+	webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6}
 
 // newPion builds a pion connection for configuration c, with callbacks that
 // report to p. gathered is closed when the connection has gathered all its
@@ -64,6 +79,26 @@ func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, gathered 
 			return nil, nil, err
 		}
 		se.SetICEUDPMux(mux)
+	}
+	if c.TCPMuxPort != 0 {
+		mux, err := sharedTCPMux(c.TCPMuxPort, p.opts.tcpMuxHost)
+		if err != nil {
+			return nil, nil, err
+		}
+		se.SetICETCPMux(mux)
+	}
+	if len(c.NetworkTypes) > 0 {
+		se.SetNetworkTypes(c.NetworkTypes)
+	} else {
+		se.SetNetworkTypes(allNetworkTypes)
+	}
+	if !c.uses(webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6) {
+		// Every pair is TCP then, and the remote end of a pair through a
+		// passive candidate is peer-reflexive (an active candidate's port is
+		// known only once it connects). pion waits 1 s before nominating
+		// such a pair, in case a better one succeeds; without UDP there is
+		// none to wait for.
+		se.SetPrflxAcceptanceMinWait(0)
 	}
 	if c.UDPPortMax != 0 {
 		if err := se.SetEphemeralUDPPortRange(c.UDPPortMin, c.UDPPortMax); err != nil {

@@ -29,7 +29,7 @@ func Live() int {
 }
 
 // Shutdown closes every peer connection that was not freed, in parallel, and
-// the shared UDP muxes, and returns when all are closed.
+// the shared UDP and TCP muxes, and returns when all are closed.
 func Shutdown() {
 	liveMu.Lock()
 	all := make([]*PeerConnection, 0, len(live))

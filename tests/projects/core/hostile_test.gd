@@ -224,6 +224,18 @@ func test_configuration() -> void:
 		["udpPortRange as String", {"udpPortRange": "5000-6000"}, "udpPortRange must be an Array [min, max]"],
 		["udpPortRange from 0", {"udpPortRange": [0, 10]}, "udpPortRange[0] is 0"],
 		["udpMuxPort with udpPortRange", {"udpMuxPort": 50000, "udpPortRange": [5000, 6000]}, "cannot both be set"],
+		["tcpMuxPort 0", {"tcpMuxPort": 0}, "tcpMuxPort is 0"],
+		["tcpMuxPort -443", {"tcpMuxPort": -443}, "tcpMuxPort is -443"],
+		["tcpMuxPort 65536", {"tcpMuxPort": 65536}, "tcpMuxPort is 65536"],
+		["tcpMuxPort 1.5", {"tcpMuxPort": 1.5}, "tcpMuxPort must be an integer"],
+		["tcpMuxPort as String", {"tcpMuxPort": "443"}, "tcpMuxPort must be an int, not String"],
+		["tcpMuxPort as Array", {"tcpMuxPort": [443]}, "tcpMuxPort must be an int, not Array"],
+		["tcpMuxPort without TCP", {"tcpMuxPort": 50000, "iceNetworkTypes": ["udp"]}, "iceNetworkTypes has no TCP type"],
+		["udpMuxPort without UDP", {"udpMuxPort": 50000, "iceNetworkTypes": ["tcp"]}, "iceNetworkTypes has no UDP type"],
+		["iceNetworkTypes as String", {"iceNetworkTypes": "tcp"}, "iceNetworkTypes must be an Array of Strings, not String"],
+		["iceNetworkTypes empty", {"iceNetworkTypes": []}, "iceNetworkTypes is empty"],
+		["iceNetworkTypes unknown", {"iceNetworkTypes": ["tcp", "quic"]}, 'iceNetworkTypes[1] is "quic"'],
+		["iceNetworkTypes entry as int", {"iceNetworkTypes": [6]}, "iceNetworkTypes[0] must be a String, not int"],
 	]
 	for c in cases:
 		bad("initialize: " + c[0], pc.initialize.bind(c[1]), ERR_INVALID_PARAMETER, c[2])
@@ -235,6 +247,13 @@ func test_configuration() -> void:
 	bad("initialize: credential inside a malformed URL", pc.initialize.bind({"iceServers": [{"urls": "turn:u:hostile-secret-2@[::1",
 		"username": "u", "credential": "c"}]}), ERR_INVALID_PARAMETER, "iceServers[0].urls[0] is not a valid")
 	bad("initialize: receiveBudget under 64 KiB", pc.initialize.bind({"receiveBudget": 1000}), ERR_INVALID_PARAMETER, "receiveBudget is 1000, outside 65536..1073741824")
+	var holder := TCPServer.new()
+	var taken := 39300
+	while holder.listen(taken) != OK:
+		taken += 1
+	bad("initialize: tcpMuxPort taken by another socket", pc.initialize.bind({"tcpMuxPort": taken}), ERR_ALREADY_IN_USE, "tcpMuxPort %d: cannot listen" % taken)
+	check_eq(pc.get_connection_state(), WebRTCPeerConnection.STATE_NEW, "nothing applied after a taken tcpMuxPort")
+	holder.stop()
 	hostile("warning", "initialize: unknown keys", pc.initialize.bind({"bogus": 1, "": null}), OK, 'unknown configuration key "bogus"')
 	quiet("initialize twice", pc.initialize.bind({}), OK)
 	quiet("initialize with StringName keys", pc.initialize.bind({&"iceServers": [{&"urls": "stun:127.0.0.1"}]}), OK)
