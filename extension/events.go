@@ -1,7 +1,8 @@
 package extension
 
 // Event is something a peer connection reports through Poll: one of
-// SessionDescription, ICECandidate, DataChannelReceived or Problem.
+// SessionDescription, ICECandidate, DataChannelReceived, TrackReceived or
+// Problem.
 type Event interface{ event() }
 
 // SessionDescription is a local offer or answer, ready for
@@ -26,6 +27,13 @@ type DataChannelReceived struct {
 	Channel *DataChannel
 }
 
+// TrackReceived is the remote's audio track of a transceiver, arrived (the
+// track_received signal). If the game added a track on that transceiver, it
+// is the same *AudioTrack.
+type TrackReceived struct {
+	Track *AudioTrack
+}
+
 // Problem is something pion reported that the game should see, such as a TURN
 // server refusing the credentials. Poll delivers it; the Godot glue prints it
 // through Godot's error printer. Credentials are never part of Message.
@@ -38,4 +46,5 @@ type Problem struct {
 func (SessionDescription) event()  {}
 func (ICECandidate) event()        {}
 func (DataChannelReceived) event() {}
+func (TrackReceived) event()       {}
 func (Problem) event()             {}

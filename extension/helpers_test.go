@@ -55,9 +55,15 @@ func (p *peers) other(pc *PeerConnection) *PeerConnection {
 }
 
 // pump polls both sides once and relays what they produced.
-func (p *peers) pump() {
+func (p *peers) pump() { p.pumpWith(nil) }
+
+// pumpWith is pump that also hands each event to also, if not nil.
+func (p *peers) pumpWith(also func(*PeerConnection, Event)) {
 	for _, pc := range []*PeerConnection{p.a, p.b} {
 		pc.Poll(func(ev Event) {
+			if also != nil {
+				also(pc, ev)
+			}
 			switch ev := ev.(type) {
 			case SessionDescription:
 				require.NoError(p.t, pc.SetLocalDescription(ev.Type, ev.SDP))

@@ -78,6 +78,23 @@ const (
 	maxRetransmits   = 65535
 )
 
+// Audio tracks.
+const (
+	// MaxAudioTracks is how many audio tracks one connection keeps. Each
+	// track the remote adds runs two goroutines once its audio arrives: a
+	// hostile peer offering hundreds of audio sections gets the first ones
+	// played and the rest ignored (and reported). Voice needs one.
+	MaxAudioTracks = 16
+
+	// receiveMTU is the largest RTP packet a track reads; pion's own default
+	// receive buffer is smaller.
+	receiveMTU = 1500
+
+	// trackCloseTimeout bounds how long closing a track waits for its RTP
+	// reader, which ends as soon as pion's track does.
+	trackCloseTimeout = 2 * time.Second
+)
+
 // Candidates, events and signaling.
 const (
 	// MaxRemoteCandidates is how many remote candidates one connection

@@ -20,6 +20,7 @@ type PeerConnection struct {
 	// holding it.
 	mu          sync.Mutex
 	pc          *webrtc.PeerConnection // nil until first use or after Close
+	media       *media                 // pc's audio tracks
 	closed      bool
 	channels    map[*DataChannel]struct{}
 	overLimitAt *webrtc.PeerConnection // the connection whose channel limit was already reported
@@ -53,7 +54,7 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	if err != nil {
 		return nil, err
 	}
-	pc, gathered, err := p.newPion(c)
+	pc, m, gathered, err := p.newPion(c)
 	if err != nil {
 		return warnings, err
 	}
@@ -61,14 +62,14 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	if w := p.dropEarlyLocked("initialize()"); w != "" {
 		warnings = append(warnings, w)
 	}
-	old, oldChannels := p.detachLocked()
-	p.pc = pc
+	old, oldChannels, oldMedia := p.detachLocked()
+	p.pc, p.media = pc, m
 	p.closed = false
 	p.budget = cmp.Or(c.ReceiveBudget, p.opts.receiveBudget)
 	p.servers = c.serversToCheck()
 	p.queue.reset(pc, gathered)
 	p.mu.Unlock()
-	closeAll(old, oldChannels)
+	closeAll(old, oldChannels, oldMedia)
 	return warnings, nil
 }
 
@@ -81,11 +82,11 @@ func (p *PeerConnection) conn() (*webrtc.PeerConnection, error) {
 		return nil, errorf(ErrUnconfigured, "the peer connection is closed; call initialize() to use it again")
 	}
 	if p.pc == nil {
-		pc, gathered, err := p.newPion(DefaultConfig())
+		pc, m, gathered, err := p.newPion(DefaultConfig())
 		if err != nil {
 			return nil, err
 		}
-		p.pc = pc
+		p.pc, p.media = pc, m
 		p.queue.attach(pc, gathered)
 	}
 	return p.pc, nil
@@ -228,11 +229,11 @@ func (p *PeerConnection) Close() (warnings []string) {
 	if w := p.dropEarlyLocked("close()"); w != "" {
 		warnings = append(warnings, w)
 	}
-	old, channels := p.detachLocked()
+	old, channels, m := p.detachLocked()
 	p.closed = true
 	p.queue.reset(nil, nil)
 	p.mu.Unlock()
-	closeAll(old, channels)
+	closeAll(old, channels, m)
 	return warnings
 }
 
@@ -242,11 +243,11 @@ func (p *PeerConnection) Free() {
 	untrack(p)
 }
 
-// detachLocked takes the pion connection and its channels out of p; mu is
-// held.
-func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel) {
-	old := p.pc
-	p.pc = nil
+// detachLocked takes the pion connection, its channels and its tracks out of
+// p; mu is held.
+func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel, *media) {
+	old, m := p.pc, p.media
+	p.pc, p.media = nil, nil
 	p.servers = nil
 	if p.stopChecks != nil {
 		p.stopChecks()
@@ -257,16 +258,17 @@ func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel)
 		channels = append(channels, ch)
 	}
 	clear(p.channels)
-	return old, channels
+	return old, channels, m
 }
 
-// closeAll closes a detached connection and its channels; the channels are
-// CLOSED at once, the remote learns of it as pion closes.
-func closeAll(pc *webrtc.PeerConnection, channels []*DataChannel) {
+// closeAll closes a detached connection, its channels and its tracks; the
+// channels are CLOSED at once, the remote learns of it as pion closes.
+func closeAll(pc *webrtc.PeerConnection, channels []*DataChannel, m *media) {
 	for _, ch := range channels {
 		ch.markClosed()
 	}
 	if pc != nil {
 		_ = pc.Close()
 	}
+	m.close() // after pion's, which ends the tracks' readers
 }

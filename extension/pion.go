@@ -58,9 +58,10 @@ var allNetworkTypes = []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.Networ
 	webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6}
 
 // newPion builds a pion connection for configuration c, with callbacks that
-// report to p. gathered is closed when the connection has gathered all its
-// candidates, if that is quick (host candidates only); nil otherwise.
-func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, gathered chan struct{}, err error) {
+// report to p, and its media (no codec until it gets audio). gathered is
+// closed when the connection has gathered all its candidates, if that is
+// quick (host candidates only); nil otherwise.
+func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, m *media, gathered chan struct{}, err error) {
 	var se webrtc.SettingEngine
 	se.SetICETimeouts(c.ICEDisconnectedTimeout, c.ICEFailedTimeout, c.ICEKeepaliveInterval)
 	se.LoggerFactory = &problemLogger{report: p.queue.report, secrets: c.secrets()}
@@ -70,20 +71,20 @@ func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, gathered 
 	tuneSCTP(&se)
 	n, err := newBufferedNet(SocketBufferSize)
 	if err != nil {
-		return nil, nil, errorf(ErrCantCreate, "cannot list network interfaces: %v", err)
+		return nil, nil, nil, errorf(ErrCantCreate, "cannot list network interfaces: %v", err)
 	}
 	se.SetNet(n)
 	if c.UDPMuxPort != 0 {
 		mux, err := sharedMux(c.UDPMuxPort, p.opts.muxOptions)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		se.SetICEUDPMux(mux)
 	}
 	if c.TCPMuxPort != 0 {
 		mux, err := sharedTCPMux(c.TCPMuxPort, p.opts.tcpMuxHost)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		se.SetICETCPMux(mux)
 	}
@@ -102,19 +103,30 @@ func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, gathered 
 	}
 	if c.UDPPortMax != 0 {
 		if err := se.SetEphemeralUDPPortRange(c.UDPPortMin, c.UDPPortMax); err != nil {
-			return nil, nil, errorf(ErrInvalidParameter, "udpPortRange: %v", err)
+			return nil, nil, nil, errorf(ErrInvalidParameter, "udpPortRange: %v", err)
 		}
 	}
 	if p.opts.settings != nil {
 		p.opts.settings(&se)
 	}
-	// No interceptors: pion's defaults (NACK, RTCP reports, TWCC) serve
-	// media tracks, which this extension has none of, and cost four
-	// goroutines and their timers per connection.
-	api := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
+	// The connection's own MediaEngine, empty until it gets audio (see
+	// media): not copied, so that Opus can be registered on a live
+	// connection.
+	m = newMedia()
+	se.DisableMediaEngineCopy(true)
+	// A remote track is reported when negotiation brings it, as browsers'
+	// ontrack, not when its first packet comes: a remote that has not
+	// spoken yet still has a track.
+	se.SetFireOnTrackBeforeFirstRTP(true)
+	// No interceptors: pion's defaults (NACK, RTCP reports, TWCC) cost four
+	// goroutines and their timers per connection, data-only ones included,
+	// and voice needs none of them: Opus is not retransmitted, and the
+	// receiver measures loss and jitter itself.
+	api := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(m.engine),
+		webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
 	pc, err = api.NewPeerConnection(c.Pion)
 	if err != nil {
-		return nil, nil, errorf(ErrInvalidParameter, "invalid configuration: %v", err)
+		return nil, nil, nil, errorf(ErrInvalidParameter, "invalid configuration: %v", err)
 	}
 	// Create the ICE agent now rather than in the first CreateOffer or
 	// CreateAnswer: making it waits on pion's goroutines, which from Godot's
@@ -127,13 +139,13 @@ func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, gathered 
 	if len(c.Pion.ICEServers) == 0 && c.Pion.ICETransportPolicy != webrtc.ICETransportPolicyRelay {
 		gathered = make(chan struct{})
 	}
-	p.handlePion(pc, gathered)
-	return pc, gathered, nil
+	p.handlePion(pc, m, gathered)
+	return pc, m, gathered, nil
 }
 
 // handlePion sets pc's callbacks: they run on pion's goroutines, so they only
 // queue events for Poll.
-func (p *PeerConnection) handlePion(pc *webrtc.PeerConnection, gathered chan struct{}) {
+func (p *PeerConnection) handlePion(pc *webrtc.PeerConnection, m *media, gathered chan struct{}) {
 	var gatheredOnce sync.Once
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		defer p.recoverPion("ice candidate")
@@ -169,6 +181,9 @@ func (p *PeerConnection) handlePion(pc *webrtc.PeerConnection, gathered chan str
 		if ch := p.adopt(pc, dc); ch != nil {
 			p.queue.push(pc, DataChannelReceived{Channel: ch})
 		}
+	})
+	pc.OnTrack(func(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
+		p.onTrack(pc, m, remote, receiver)
 	})
 }
 

@@ -71,6 +71,11 @@ func (p *PeerConnection) SetRemoteDescription(typ, raw string) error {
 		if err := checkRemoteDescription("set_remote_description", desc); err != nil {
 			return err
 		}
+		if m := p.mediaOf(pc); m != nil && hasAudioSection(raw) {
+			if err := m.enable(); err != nil {
+				return errorf(Failed, "set_remote_description: %v", err)
+			}
+		}
 	}
 	if err := pc.SetRemoteDescription(desc); err != nil {
 		return wrapPion(err, "set_remote_description")

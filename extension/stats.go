@@ -16,6 +16,7 @@ import (
 //	                    packets_sent, packets_received}; empty before ICE selects one
 //	channels           [{label, id, messages_sent, bytes_sent, messages_received,
 //	                    bytes_received, buffered_amount, queued_bytes, dropped}]
+//	tracks             [AudioTrack.Stats() of each audio track]
 //	runtime            RuntimeStats(): figures of the whole extension, not of this connection
 //
 // Byte counts of the pair are UDP payload bytes (ICE, DTLS and SCTP included);
@@ -33,6 +34,7 @@ func (p *PeerConnection) Stats() map[string]any {
 		channels = append(channels, ch.stats())
 	}
 	out["channels"] = channels
+	out["tracks"] = p.trackStats()
 	out["runtime"] = RuntimeStats()
 	if pc == nil {
 		return out
