@@ -86,3 +86,28 @@ func (o Object) EmitSignal(signal StringName, args ...any) error {
 	}
 	return err
 }
+
+// Singleton returns the engine singleton named name, such as "AudioServer".
+func Singleton(name string) (Object, error) {
+	o := Object{capi.GlobalSingleton(Name(name).ptr)}
+	if o.IsNil() {
+		return o, fmt.Errorf("Godot has no singleton %s", name)
+	}
+	return o, nil
+}
+
+// Call calls the method named method on o without arguments, by name (no
+// hash is needed: Godot looks the method up as scripts do), and returns its
+// result converted as DictionaryToGo converts values.
+func (o Object) Call(method string) (any, error) {
+	var self, ret variant
+	p := o.ptr
+	capi.VariantFrom(capi.TypeObject, unsafe.Pointer(&self), unsafe.Pointer(&p))
+	defer capi.VariantDestroy(unsafe.Pointer(&self))
+	ce := capi.VariantCall0(unsafe.Pointer(&self), Name(method).ptr, unsafe.Pointer(&ret))
+	defer capi.VariantDestroy(unsafe.Pointer(&ret))
+	if ce != capi.CallOK {
+		return nil, fmt.Errorf("%s() failed with call error %d", method, ce)
+	}
+	return variantToGo(unsafe.Pointer(&ret), 0)
+}

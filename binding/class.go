@@ -57,34 +57,6 @@ type ClassSpec[T any] struct {
 	Signals  []Signal    // signals of the class's own
 }
 
-// Method is a method without arguments that scripts can call on instances of
-// type T; Call's result (see newVariant for the Go types) is returned as Ret.
-type Method[T any] struct {
-	Name string
-	Ret  VariantType
-	Call func(self T) any
-}
-
-// Signal is a signal of the class; Args name its arguments and their types.
-type Signal struct {
-	Name string
-	Args []SignalArg
-}
-
-// SignalArg is one argument of a Signal.
-type SignalArg struct {
-	Name string
-	Type VariantType
-}
-
-type method struct {
-	goName string
-	ret    VariantType
-	call   func(self any) any
-}
-
-var methods []method // method id - 1 -> method (guarded by classesMu)
-
 // Class is a registered extension class.
 type Class[T any] struct{ c *class }
 
@@ -150,72 +122,14 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 	}
 	classes = append(classes, c)
 	capi.RegisterClass(c.name.ptr, c.parent.ptr, c.id)
-	empty, emptyString := Name(""), emptyGodotString()
 	for _, m := range spec.Methods {
 		call := m.Call
-		methods = append(methods, method{goName: spec.Name + "." + m.Name, ret: m.Ret, call: func(self any) any { return call(self.(T)) }})
-		capi.RegisterMethod(c.name.ptr, Name(m.Name).ptr, uintptr(len(methods)), m.Ret, empty.ptr, emptyString)
+		registerMethod(c, m.spec(), func(self any, args MethodArgs) any { return call(self.(T), args) })
 	}
 	for _, sig := range spec.Signals {
-		types := make([]VariantType, len(sig.Args))
-		// A C array of pointers: 4 bytes apart on 32-bit targets.
-		const ptrSize = int(unsafe.Sizeof(unsafe.Pointer(nil)))
-		argNames := capi.Malloc(ptrSize * (len(sig.Args) + 1))
-		for i, a := range sig.Args {
-			types[i] = a.Type
-			*(*unsafe.Pointer)(unsafe.Add(argNames, ptrSize*i)) = Name(a.Name).ptr
-		}
-		capi.RegisterSignal(c.name.ptr, Name(sig.Name).ptr, types, argNames, empty.ptr, emptyString)
-		capi.Free(argNames)
+		registerSignal(c, sig)
 	}
 	return &Class[T]{c}
-}
-
-var emptyString unsafe.Pointer // an empty Godot String in C memory, for property infos
-
-func emptyGodotString() unsafe.Pointer {
-	if emptyString == nil {
-		emptyString = capi.Malloc(capi.StringSize)
-		capi.StringNew(emptyString, "")
-	}
-	return emptyString
-}
-
-// callMethod runs a registered method and writes its result to ret: a Variant
-// for a Variant call, the typed value for a pointer call. Godot provides an
-// initialised value in both cases, which is replaced.
-func callMethod(methodID, handle uintptr, ret unsafe.Pointer, ptrcall bool) {
-	classesMu.Lock()
-	if methodID == 0 || methodID > uintptr(len(methods)) {
-		classesMu.Unlock()
-		return
-	}
-	m := methods[methodID-1]
-	classesMu.Unlock()
-	v, ok := instances.Load(handle)
-	if !ok {
-		return
-	}
-	var result any
-	func() {
-		defer recoverTo(m.goName)
-		result = m.call(v.(*instance).value)
-	}()
-	var out variant
-	if err := newVariant(unsafe.Pointer(&out), result); err != nil {
-		PrintError(fmt.Errorf("%s: %w", m.goName, err))
-	}
-	defer capi.VariantDestroy(unsafe.Pointer(&out))
-	if ptrcall {
-		if capi.VariantGetType(unsafe.Pointer(&out)) != m.ret {
-			return // leave Godot's default value
-		}
-		capi.Destroy(m.ret, ret)
-		capi.VariantTo(m.ret, ret, unsafe.Pointer(&out))
-		return
-	}
-	capi.VariantDestroy(ret)
-	capi.VariantCopy(ret, unsafe.Pointer(&out))
 }
 
 // NewObject creates a Godot object of this class around the value newValue
@@ -246,12 +160,7 @@ func (c *class) newObject(newValue func(self Object) any, postinitialize bool) O
 func unregisterClasses() {
 	classesMu.Lock()
 	defer classesMu.Unlock()
-	methods = nil
-	if emptyString != nil {
-		capi.Destroy(capi.TypeString, emptyString)
-		capi.Free(emptyString)
-		emptyString = nil
-	}
+	unregisterMethods()
 	for i := len(classes) - 1; i >= 0; i-- {
 		capi.UnregisterClass(classes[i].name.ptr)
 	}

@@ -24,9 +24,13 @@ type VariantType = capi.VariantType
 
 // Variant types of the methods and signals registered here.
 const (
-	TypeInt        = capi.TypeInt
-	TypeString     = capi.TypeString
-	TypeDictionary = capi.TypeDictionary
+	TypeNil                = capi.TypeNil
+	TypeInt                = capi.TypeInt
+	TypeFloat              = capi.TypeFloat
+	TypeString             = capi.TypeString
+	TypeObject             = capi.TypeObject
+	TypeDictionary         = capi.TypeDictionary
+	TypePackedVector2Array = capi.TypePackedVector2Array
 )
 
 // Unsupported stands for a Variant whose type has no Go counterpart here (a

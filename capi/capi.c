@@ -88,6 +88,9 @@ static const char *load_all(void) {
 	LOAD(classdb_register_extension_class_signal, "classdb_register_extension_class_signal");
 	LOAD(variant_set, "variant_set");
 	LOAD(variant_call, "variant_call");
+	LOAD(global_get_singleton, "global_get_singleton");
+	LOAD(packed_vector2_array_operator_index, "packed_vector2_array_operator_index");
+	LOAD(packed_vector2_array_operator_index_const, "packed_vector2_array_operator_index_const");
 	gdw.editor_help_load_xml_from_utf8_chars_and_len = lookup("editor_help_load_xml_from_utf8_chars_and_len");
 	for (int t = 1; t < GDEXTENSION_VARIANT_TYPE_VARIANT_MAX; t++) {
 		gdw.variant_from[t] = gdw.get_variant_from_type_constructor((GDExtensionVariantType)t);
@@ -160,35 +163,45 @@ static void on_call_virtual(GDExtensionClassInstancePtr instance, GDExtensionCon
 	goCallVirtual((uintptr_t)instance, (uintptr_t)data, (void *)args, ret);
 }
 
+// Variant calls pass Variants, pointer calls typed values (argc is then
+// the method's own count, passed as -1); Go checks and converts them.
 static void on_method_call(void *method_userdata, GDExtensionClassInstancePtr instance, const GDExtensionConstVariantPtr *args, GDExtensionInt argc, GDExtensionVariantPtr ret, GDExtensionCallError *err) {
-	(void)args;
-	if (argc > 0) {
-		err->error = GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS;
-		err->expected = 0;
-		return;
-	}
 	err->error = GDEXTENSION_CALL_OK;
-	goCallMethod((uintptr_t)method_userdata, (uintptr_t)instance, ret, 0);
+	err->argument = 0;
+	err->expected = 0;
+	goCallMethod((uintptr_t)method_userdata, (uintptr_t)instance, (void *)args, argc, ret, err);
 }
 
 static void on_method_ptrcall(void *method_userdata, GDExtensionClassInstancePtr instance, const GDExtensionConstTypePtr *args, GDExtensionTypePtr ret) {
-	(void)args;
-	goCallMethod((uintptr_t)method_userdata, (uintptr_t)instance, ret, 1);
+	goCallMethod((uintptr_t)method_userdata, (uintptr_t)instance, (void *)args, -1, ret, NULL);
 }
 
-static GDExtensionPropertyInfo property(GDExtensionVariantType type, const void *name, const void *empty_sn, const void *empty_str) {
-	GDExtensionPropertyInfo p;
-	p.type = type;
-	p.name = (GDExtensionStringNamePtr)name;
-	p.class_name = (GDExtensionStringNamePtr)empty_sn;
-	p.hint = 0;
-	p.hint_string = (GDExtensionStringPtr)empty_str;
-	p.usage = 6; /* PROPERTY_USAGE_DEFAULT */
-	return p;
+// Godot's PropertyUsageFlags: PROPERTY_USAGE_DEFAULT, and the flag that says
+// an int's class_name names an enum.
+#define GDW_PROPERTY_USAGE_DEFAULT 6
+#define GDW_PROPERTY_USAGE_CLASS_IS_ENUM 65536
+
+static GDExtensionPropertyInfo property(gdw_prop p, const void *empty_str) {
+	GDExtensionPropertyInfo info;
+	info.type = p.type;
+	info.name = (GDExtensionStringNamePtr)p.name;
+	info.class_name = (GDExtensionStringNamePtr)p.class_name;
+	info.hint = 0;
+	info.hint_string = (GDExtensionStringPtr)empty_str;
+	info.usage = GDW_PROPERTY_USAGE_DEFAULT | (p.is_enum ? GDW_PROPERTY_USAGE_CLASS_IS_ENUM : 0);
+	return info;
 }
 
-void gdw_register_method(const void *cls, const void *name, uintptr_t method_id, GDExtensionVariantType ret, const void *empty_sn, const void *empty_str) {
-	GDExtensionPropertyInfo ret_info = property(ret, empty_sn, empty_sn, empty_str);
+void gdw_register_method(const void *cls, const void *name, uintptr_t method_id, int has_ret, gdw_prop ret,
+	int argc, const gdw_prop *args, int default_count, void *const *defaults, const void *empty_str) {
+	GDExtensionPropertyInfo ret_info = property(ret, empty_str);
+	GDExtensionPropertyInfo arg_info[GDW_MAX_METHOD_ARGS];
+	GDExtensionClassMethodArgumentMetadata arg_meta[GDW_MAX_METHOD_ARGS];
+	if (argc > GDW_MAX_METHOD_ARGS) argc = GDW_MAX_METHOD_ARGS;
+	for (int i = 0; i < argc; i++) {
+		arg_info[i] = property(args[i], empty_str);
+		arg_meta[i] = GDEXTENSION_METHOD_ARGUMENT_METADATA_NONE;
+	}
 	GDExtensionClassMethodInfo info;
 	memset(&info, 0, sizeof(info));
 	info.name = (GDExtensionStringNamePtr)name;
@@ -196,19 +209,24 @@ void gdw_register_method(const void *cls, const void *name, uintptr_t method_id,
 	info.call_func = on_method_call;
 	info.ptrcall_func = on_method_ptrcall;
 	info.method_flags = GDEXTENSION_METHOD_FLAGS_DEFAULT;
-	info.has_return_value = 1;
-	info.return_value_info = &ret_info;
+	info.has_return_value = has_ret != 0;
+	info.return_value_info = has_ret ? &ret_info : NULL;
 	info.return_value_metadata = GDEXTENSION_METHOD_ARGUMENT_METADATA_NONE;
+	info.argument_count = (uint32_t)argc;
+	info.arguments_info = arg_info;
+	info.arguments_metadata = arg_meta;
+	info.default_argument_count = (uint32_t)default_count;
+	info.default_arguments = (GDExtensionVariantPtr *)defaults;
 	gdw.classdb_register_extension_class_method(gdw.library, cls, &info);
 }
 
-void gdw_register_signal(const void *cls, const void *name, int argc, const GDExtensionVariantType *types, void *const *arg_names, const void *empty_sn, const void *empty_str) {
-	GDExtensionPropertyInfo args[8];
-	if (argc > 8) argc = 8;
+void gdw_register_signal(const void *cls, const void *name, int argc, const gdw_prop *args, const void *empty_str) {
+	GDExtensionPropertyInfo info[GDW_MAX_METHOD_ARGS];
+	if (argc > GDW_MAX_METHOD_ARGS) argc = GDW_MAX_METHOD_ARGS;
 	for (int i = 0; i < argc; i++) {
-		args[i] = property(types[i], arg_names[i], empty_sn, empty_str);
+		info[i] = property(args[i], empty_str);
 	}
-	gdw.classdb_register_extension_class_signal(gdw.library, cls, name, args, argc);
+	gdw.classdb_register_extension_class_signal(gdw.library, cls, name, info, argc);
 }
 
 void gdw_fill_initialization(GDExtensionInitialization *init) {

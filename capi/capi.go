@@ -31,17 +31,29 @@ type VariantType int32
 
 // The variant types this library converts.
 const (
-	TypeNil               VariantType = C.GDEXTENSION_VARIANT_TYPE_NIL
-	TypeBool              VariantType = C.GDEXTENSION_VARIANT_TYPE_BOOL
-	TypeInt               VariantType = C.GDEXTENSION_VARIANT_TYPE_INT
-	TypeFloat             VariantType = C.GDEXTENSION_VARIANT_TYPE_FLOAT
-	TypeString            VariantType = C.GDEXTENSION_VARIANT_TYPE_STRING
-	TypeStringName        VariantType = C.GDEXTENSION_VARIANT_TYPE_STRING_NAME
-	TypeObject            VariantType = C.GDEXTENSION_VARIANT_TYPE_OBJECT
-	TypeDictionary        VariantType = C.GDEXTENSION_VARIANT_TYPE_DICTIONARY
-	TypeArray             VariantType = C.GDEXTENSION_VARIANT_TYPE_ARRAY
-	TypePackedStringArray VariantType = C.GDEXTENSION_VARIANT_TYPE_PACKED_STRING_ARRAY
+	TypeNil                VariantType = C.GDEXTENSION_VARIANT_TYPE_NIL
+	TypeBool               VariantType = C.GDEXTENSION_VARIANT_TYPE_BOOL
+	TypeInt                VariantType = C.GDEXTENSION_VARIANT_TYPE_INT
+	TypeFloat              VariantType = C.GDEXTENSION_VARIANT_TYPE_FLOAT
+	TypeString             VariantType = C.GDEXTENSION_VARIANT_TYPE_STRING
+	TypeStringName         VariantType = C.GDEXTENSION_VARIANT_TYPE_STRING_NAME
+	TypeObject             VariantType = C.GDEXTENSION_VARIANT_TYPE_OBJECT
+	TypeDictionary         VariantType = C.GDEXTENSION_VARIANT_TYPE_DICTIONARY
+	TypeArray              VariantType = C.GDEXTENSION_VARIANT_TYPE_ARRAY
+	TypePackedStringArray  VariantType = C.GDEXTENSION_VARIANT_TYPE_PACKED_STRING_ARRAY
+	TypePackedVector2Array VariantType = C.GDEXTENSION_VARIANT_TYPE_PACKED_VECTOR2_ARRAY
 )
+
+// Call errors of a Variant method call (Godot's Callable::CallError).
+const (
+	CallOK               = C.GDEXTENSION_CALL_OK
+	CallInvalidArgument  = C.GDEXTENSION_CALL_ERROR_INVALID_ARGUMENT
+	CallTooManyArguments = C.GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS
+	CallTooFewArguments  = C.GDEXTENSION_CALL_ERROR_TOO_FEW_ARGUMENTS
+)
+
+// MaxMethodArgs is the most arguments a registered method takes.
+const MaxMethodArgs = C.GDW_MAX_METHOD_ARGS
 
 // Initialization levels.
 const (
@@ -62,9 +74,12 @@ type Hooks struct {
 	// the hash of its signature (Godot 4.3 asks by name only).
 	GetVirtualCallData func(classID uintptr, name unsafe.Pointer, hash uint32, hashed bool) uintptr
 	CallVirtual        func(instance, data uintptr, args, ret unsafe.Pointer)
-	// CallMethod runs a registered method; ret is a Variant, or the typed
-	// return value when ptrcall is true.
-	CallMethod func(methodID, instance uintptr, ret unsafe.Pointer, ptrcall bool)
+	// CallMethod runs a registered method. For a Variant call, args points
+	// to argc Variant pointers and ret to a Variant, and the result says
+	// what was wrong with the arguments; for a pointer call (ptrcall true,
+	// argc -1) args points to the method's typed arguments and ret to its
+	// typed result.
+	CallMethod func(methodID, instance uintptr, args unsafe.Pointer, argc int, ret unsafe.Pointer, ptrcall bool) CallError
 }
 
 var hooks Hooks
@@ -259,20 +274,83 @@ func VariantCall1(self, method, arg, ret unsafe.Pointer) int {
 	return int(C.gdw_variant_call1(self, method, arg, ret))
 }
 
-// RegisterMethod registers a method without arguments returning type ret.
-func RegisterMethod(class, name unsafe.Pointer, methodID uintptr, ret VariantType, emptyName, emptyString unsafe.Pointer) {
-	C.gdw_register_method(class, name, C.uintptr_t(methodID), C.GDExtensionVariantType(ret), emptyName, emptyString)
+// VariantCall0 calls method (a StringName) on the Variant self without
+// arguments, constructing the result Variant at ret; it returns the call
+// error.
+func VariantCall0(self, method, ret unsafe.Pointer) int {
+	return int(C.gdw_variant_call0(self, method, ret))
 }
 
-// RegisterSignal registers a signal; types and names (StringName pointers in
-// C memory) describe its arguments.
-func RegisterSignal(class, name unsafe.Pointer, types []VariantType, names unsafe.Pointer, emptyName, emptyString unsafe.Pointer) {
-	ct := (*C.GDExtensionVariantType)(C.malloc(C.size_t(len(types)+1) * C.size_t(unsafe.Sizeof(C.GDExtensionVariantType(0)))))
-	defer C.free(unsafe.Pointer(ct))
-	for i, t := range types {
-		*(*C.GDExtensionVariantType)(unsafe.Add(unsafe.Pointer(ct), uintptr(i)*unsafe.Sizeof(*ct))) = C.GDExtensionVariantType(t)
+// GlobalSingleton returns the engine singleton named name (a StringName),
+// such as AudioServer; nil if there is none.
+func GlobalSingleton(name unsafe.Pointer) unsafe.Pointer { return C.gdw_global_singleton(name) }
+
+// PackedVector2ArrayData returns the address of element 0 of the
+// PackedVector2Array at p, which must not be empty, for writing: Godot
+// copies the array first if it shares its memory with another.
+func PackedVector2ArrayData(p unsafe.Pointer) unsafe.Pointer { return C.gdw_packed_vector2_index(p, 0) }
+
+// PackedVector2ArrayConstData returns the address of element 0 of the
+// PackedVector2Array at p, which must not be empty, for reading.
+func PackedVector2ArrayConstData(p unsafe.Pointer) unsafe.Pointer {
+	return unsafe.Pointer(C.gdw_packed_vector2_index_const(p, 0))
+}
+
+// Prop describes a method's argument or result, or a signal's argument:
+// Name and Class are StringName pointers (Class names the class of an
+// Object, or with IsEnum the enum an int holds; else it is empty).
+type Prop struct {
+	Type   VariantType
+	Name   unsafe.Pointer
+	Class  unsafe.Pointer
+	IsEnum bool
+}
+
+// props returns ps as a C array (C memory, freed by the caller).
+func props(ps []Prop) *C.gdw_prop {
+	if len(ps) == 0 {
+		return nil
 	}
-	C.gdw_register_signal(class, name, C.int(len(types)), ct, (*unsafe.Pointer)(names), emptyName, emptyString)
+	arr := (*C.gdw_prop)(C.malloc(C.size_t(len(ps)) * C.size_t(unsafe.Sizeof(C.gdw_prop{}))))
+	for i, p := range ps {
+		*(*C.gdw_prop)(unsafe.Add(unsafe.Pointer(arr), uintptr(i)*unsafe.Sizeof(C.gdw_prop{}))) = cProp(p)
+	}
+	return arr
+}
+
+func cProp(p Prop) C.gdw_prop {
+	var enum C.int
+	if p.IsEnum {
+		enum = 1
+	}
+	return C.gdw_prop{_type: C.GDExtensionVariantType(p.Type), name: p.Name, class_name: p.Class, is_enum: enum}
+}
+
+// RegisterMethod registers a method taking args (at most MaxMethodArgs), the
+// last len(defaults) of which have those default values (Variants, copied by
+// Godot), and returning ret if hasRet.
+func RegisterMethod(class, name unsafe.Pointer, methodID uintptr, hasRet bool, ret Prop, args []Prop, defaults []unsafe.Pointer, emptyString unsafe.Pointer) {
+	cargs := props(args)
+	defer C.free(unsafe.Pointer(cargs))
+	var cdefaults *unsafe.Pointer
+	if len(defaults) > 0 {
+		cdefaults = (*unsafe.Pointer)(C.malloc(C.size_t(len(defaults)) * C.size_t(unsafe.Sizeof(unsafe.Pointer(nil)))))
+		defer C.free(unsafe.Pointer(cdefaults))
+		copy(unsafe.Slice(cdefaults, len(defaults)), defaults)
+	}
+	var has C.int
+	if hasRet {
+		has = 1
+	}
+	C.gdw_register_method(class, name, C.uintptr_t(methodID), has, cProp(ret), C.int(len(args)), cargs,
+		C.int(len(defaults)), cdefaults, emptyString)
+}
+
+// RegisterSignal registers a signal whose arguments args describe.
+func RegisterSignal(class, name unsafe.Pointer, args []Prop, emptyString unsafe.Pointer) {
+	cargs := props(args)
+	defer C.free(unsafe.Pointer(cargs))
+	C.gdw_register_signal(class, name, C.int(len(args)), cargs, emptyString)
 }
 
 // EditorHelpLoadXML hands one class reference XML document (Godot's doc_classes

@@ -52,6 +52,9 @@ typedef struct {
 	GDExtensionInterfaceClassdbRegisterExtensionClassSignal classdb_register_extension_class_signal;
 	GDExtensionInterfaceVariantSet variant_set;
 	GDExtensionInterfaceVariantCall variant_call;
+	GDExtensionInterfaceGlobalGetSingleton global_get_singleton;
+	GDExtensionInterfacePackedVector2ArrayOperatorIndex packed_vector2_array_operator_index;
+	GDExtensionInterfacePackedVector2ArrayOperatorIndexConst packed_vector2_array_operator_index_const;
 	// Optional: NULL outside the editor or before Godot 4.3.
 	GDExtensionsInterfaceEditorHelpLoadXmlFromUtf8CharsAndLen editor_help_load_xml_from_utf8_chars_and_len;
 	// Resolved per type after loading.
@@ -81,14 +84,30 @@ void gdw_fill_initialization(GDExtensionInitialization *init);
 // with class_id as the class user data.
 void gdw_register_class(GDExtensionConstStringNamePtr name, GDExtensionConstStringNamePtr parent, uintptr_t class_id);
 
-// gdw_register_method registers a method without arguments that returns a
-// value of type ret; calls route to Go with method_id. empty_sn and empty_str
-// are an empty StringName and String for the property info fields.
-void gdw_register_method(const void *cls, const void *name, uintptr_t method_id, GDExtensionVariantType ret, const void *empty_sn, const void *empty_str);
+// gdw_prop describes a method's argument or return value: its type, its name
+// and class name (StringNames; the class of an Object, or the enum an int
+// holds, else empty), and whether the int is an enum.
+typedef struct {
+	GDExtensionVariantType type;
+	const void *name;
+	const void *class_name;
+	int is_enum;
+} gdw_prop;
 
-// gdw_register_signal registers a signal with argc arguments of the given
-// types and names (StringNames).
-void gdw_register_signal(const void *cls, const void *name, int argc, const GDExtensionVariantType *types, void *const *arg_names, const void *empty_sn, const void *empty_str);
+// The most arguments a registered method takes.
+#define GDW_MAX_METHOD_ARGS 8
+
+// gdw_register_method registers a method with argc arguments (at most
+// GDW_MAX_METHOD_ARGS), the last default_count of which have the default
+// values in defaults (Variants, which Godot copies), returning a value
+// described by ret unless has_ret is 0; calls route to Go with method_id.
+// empty_str is an empty String for the property info fields.
+void gdw_register_method(const void *cls, const void *name, uintptr_t method_id, int has_ret, gdw_prop ret,
+	int argc, const gdw_prop *args, int default_count, void *const *defaults, const void *empty_str);
+
+// gdw_register_signal registers a signal with argc arguments (at most
+// GDW_MAX_METHOD_ARGS) described by args.
+void gdw_register_signal(const void *cls, const void *name, int argc, const gdw_prop *args, const void *empty_str);
 
 // gdw_call calls a (vararg) method bind with argc Variants laid out contiguously.
 void gdw_call(GDExtensionMethodBindPtr mb, GDExtensionObjectPtr obj, const void *variants, int argc, void *r_ret, GDExtensionCallError *r_err);
@@ -121,7 +140,11 @@ static inline void gdw_string_from_string_name(void *dst, const void *sn) {
 	const void *args[1] = {sn};
 	gdw.string_from_string_name(dst, args);
 }
-static inline void gdw_destroy(GDExtensionVariantType t, void *p) { gdw.destructor[t](p); }
+// gdw_destroy runs the destructor of type t, if the type has one (int and
+// float have none).
+static inline void gdw_destroy(GDExtensionVariantType t, void *p) {
+	if (gdw.destructor[t] != NULL) gdw.destructor[t](p);
+}
 
 static inline void gdw_variant_from(GDExtensionVariantType t, void *dst, void *src) { gdw.variant_from[t](dst, src); }
 static inline void gdw_variant_to(GDExtensionVariantType t, void *dst, void *src) { gdw.variant_to[t](dst, src); }
@@ -149,6 +172,16 @@ static inline GDExtensionCallErrorType gdw_variant_call1(void *self, const void 
 	const void *args[1] = {arg};
 	gdw.variant_call(self, method, args, 1, ret, &err);
 	return err.error;
+}
+static inline GDExtensionCallErrorType gdw_variant_call0(void *self, const void *method, void *ret) {
+	GDExtensionCallError err = {GDEXTENSION_CALL_OK, 0, 0};
+	gdw.variant_call(self, method, NULL, 0, ret, &err);
+	return err.error;
+}
+static inline void *gdw_global_singleton(const void *name) { return gdw.global_get_singleton(name); }
+static inline void *gdw_packed_vector2_index(void *self, GDExtensionInt i) { return gdw.packed_vector2_array_operator_index(self, i); }
+static inline const void *gdw_packed_vector2_index_const(const void *self, GDExtensionInt i) {
+	return gdw.packed_vector2_array_operator_index_const(self, i);
 }
 static inline GDExtensionMethodBindPtr gdw_method_bind(const void *cls, const void *method, GDExtensionInt hash) { return gdw.classdb_get_method_bind(cls, method, hash); }
 static inline GDExtensionObjectPtr gdw_construct(const void *cls) {

@@ -73,7 +73,12 @@ func goCallVirtual(instance, data C.uintptr_t, args, ret unsafe.Pointer) {
 }
 
 //export goCallMethod
-func goCallMethod(methodID, instance C.uintptr_t, ret unsafe.Pointer, ptrcall C.int) {
+func goCallMethod(methodID, instance C.uintptr_t, args unsafe.Pointer, argc C.GDExtensionInt, ret unsafe.Pointer, callErr *C.GDExtensionCallError) {
 	defer recoverCallback("method call")
-	hooks.CallMethod(uintptr(methodID), uintptr(instance), ret, ptrcall != 0)
+	ce := hooks.CallMethod(uintptr(methodID), uintptr(instance), args, int(argc), ret, callErr == nil)
+	if callErr != nil {
+		callErr.error = C.GDExtensionCallErrorType(ce.Error)
+		callErr.argument = C.int32_t(ce.Argument)
+		callErr.expected = C.int32_t(ce.Expected)
+	}
 }

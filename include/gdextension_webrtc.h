@@ -47,13 +47,16 @@ typedef enum {
 	GDEXTENSION_VARIANT_TYPE_DICTIONARY = 27,
 	GDEXTENSION_VARIANT_TYPE_ARRAY = 28,
 	GDEXTENSION_VARIANT_TYPE_PACKED_STRING_ARRAY = 34,
+	GDEXTENSION_VARIANT_TYPE_PACKED_VECTOR2_ARRAY = 35,
 	GDEXTENSION_VARIANT_TYPE_VARIANT_MAX = 39,
 } GDExtensionVariantType;
 
 typedef enum {
 	GDEXTENSION_CALL_OK = 0,
 	GDEXTENSION_CALL_ERROR_INVALID_METHOD = 1, /* tests/loader */
+	GDEXTENSION_CALL_ERROR_INVALID_ARGUMENT = 2,
 	GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS = 3,
+	GDEXTENSION_CALL_ERROR_TOO_FEW_ARGUMENTS = 4,
 } GDExtensionCallErrorType;
 
 typedef struct {
@@ -260,6 +263,9 @@ typedef void (*GDExtensionInterfaceClassdbRegisterExtensionClassSignal)(GDExtens
 typedef void (*GDExtensionInterfaceVariantSet)(GDExtensionVariantPtr p_self, GDExtensionConstVariantPtr p_key, GDExtensionConstVariantPtr p_value, GDExtensionBool *r_valid);
 typedef void (*GDExtensionInterfaceVariantCall)(GDExtensionVariantPtr p_self, GDExtensionConstStringNamePtr p_method, const GDExtensionConstVariantPtr *p_args, GDExtensionInt p_argument_count, GDExtensionUninitializedVariantPtr r_return, GDExtensionCallError *r_error);
 typedef void (*GDExtensionInterfaceClassdbUnregisterExtensionClass)(GDExtensionClassLibraryPtr p_library, GDExtensionConstStringNamePtr p_class_name);
+typedef GDExtensionObjectPtr (*GDExtensionInterfaceGlobalGetSingleton)(GDExtensionConstStringNamePtr p_name);
+typedef GDExtensionTypePtr (*GDExtensionInterfacePackedVector2ArrayOperatorIndex)(GDExtensionTypePtr p_self, GDExtensionInt p_index);
+typedef GDExtensionTypePtr (*GDExtensionInterfacePackedVector2ArrayOperatorIndexConst)(GDExtensionConstTypePtr p_self, GDExtensionInt p_index);
 /* Since 4.3, editor builds only. Godot spells this one name "GDExtensions...". */
 typedef void (*GDExtensionsInterfaceEditorHelpLoadXmlFromUtf8CharsAndLen)(const char *p_data, GDExtensionInt p_size);
 
