@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,10 +28,12 @@ type memberDoc struct {
 	Name   string `xml:"name,attr"`
 	Return struct {
 		Type string `xml:"type,attr"`
+		Enum string `xml:"enum,attr"`
 	} `xml:"return"`
 	Params []struct {
-		Name string `xml:"name,attr"`
-		Type string `xml:"type,attr"`
+		Name    string  `xml:"name,attr"`
+		Type    string  `xml:"type,attr"`
+		Default *string `xml:"default,attr"`
 	} `xml:"param"`
 	Description string `xml:"description"`
 }
@@ -62,34 +65,63 @@ func firstSentence(desc string) string {
 	return s
 }
 
-// TestDocClassesDescribeWhatWeRegister checks doc_classes/ against the class
-// specs main.go registers: the same classes, parents, methods (and return
-// types) and signals (and arguments), each with a description whose first
-// sentence is plain text, and the same files embedded in the library.
-func TestDocClassesDescribeWhatWeRegister(t *testing.T) {
-	docs := classDocs(t)
-	pc, dc := peerConnectionSpec(), dataChannelSpec()
-	type spec struct {
-		name, parent string
-		methods      map[string]string   // name -> return type
-		signals      map[string][]string // name -> "name:type" of each argument
+// typeDoc is how the class reference writes a type: an Object by its class,
+// an enum as int (its name goes in the enum attribute).
+func typeDoc(t binding.VariantType, class string) string {
+	if t == binding.TypeObject && class != "" {
+		return class
 	}
-	specs := []spec{
-		{pc.Name, pc.Parent, map[string]string{}, map[string][]string{}},
-		{dc.Name, dc.Parent, map[string]string{}, map[string][]string{}},
-	}
-	for _, m := range pc.Methods {
-		specs[0].methods[m.Name] = binding.TypeName(int(m.Ret))
-	}
-	for _, s := range pc.Signals {
-		specs[0].signals[s.Name] = []string{}
-		for _, a := range s.Args {
-			specs[0].signals[s.Name] = append(specs[0].signals[s.Name], a.Name+":"+binding.TypeName(int(a.Type)))
+	return binding.TypeName(int(t))
+}
+
+// spec is what docs_test compares a class's XML with.
+type spec struct {
+	name, parent string
+	methods      map[string]string   // name -> return type (and ",enum=Name")
+	params       map[string][]string // method name -> "name:type" (and "=default") of each argument
+	signals      map[string][]string // name -> "name:type" of each argument
+}
+
+// specOf reads what Register is given for a class.
+func specOf[T any](c binding.ClassSpec[T]) spec {
+	s := spec{c.Name, c.Parent, map[string]string{}, map[string][]string{}, map[string][]string{}}
+	for _, m := range c.Methods {
+		ret := typeDoc(m.Ret, m.RetClass)
+		if m.Ret == binding.TypeInt && m.RetClass != "" {
+			ret += ",enum=" + m.RetClass
+		}
+		s.methods[m.Name] = ret
+		s.params[m.Name] = []string{}
+		for _, a := range m.Args {
+			p := a.Name + ":" + binding.TypeName(int(a.Type))
+			if a.Default != nil {
+				p += "=" + fmt.Sprint(a.Default)
+			}
+			s.params[m.Name] = append(s.params[m.Name], p)
 		}
 	}
-	assert.Empty(t, dc.Methods, "WebRTCGoDataChannel gained methods: document them")
-	assert.Empty(t, dc.Signals, "WebRTCGoDataChannel gained signals: document them")
+	for _, sig := range c.Signals {
+		s.signals[sig.Name] = []string{}
+		for _, a := range sig.Args {
+			s.signals[sig.Name] = append(s.signals[sig.Name], a.Name+":"+typeDoc(a.Type, a.Class))
+		}
+	}
+	return s
+}
+
+// TestDocClassesDescribeWhatWeRegister checks doc_classes/ against the class
+// specs main.go registers: the same classes, parents, methods (their return
+// types and arguments) and signals (and arguments), each with a description
+// whose first sentence is plain text, and the same files embedded in the
+// library.
+func TestDocClassesDescribeWhatWeRegister(t *testing.T) {
+	docs := classDocs(t)
+	specs := []spec{specOf(peerConnectionSpec()), specOf(dataChannelSpec()), specOf(audioTrackSpec())}
+	assert.Empty(t, specs[1].methods, "WebRTCGoDataChannel gained methods: document them")
+	assert.Empty(t, specs[1].signals, "WebRTCGoDataChannel gained signals: document them")
 	require.Len(t, docs, len(specs), "one XML file per registered class")
+	// How the XML writes the default values of the arguments registered.
+	defaults := map[string]string{"map[]": "{}"}
 
 	plain := func(what, desc string) {
 		assert.NotEmpty(t, strings.TrimSpace(desc), "%s has no description", what)
@@ -110,8 +142,27 @@ func TestDocClassesDescribeWhatWeRegister(t *testing.T) {
 			documented[m.Name] = true
 			ret, registered := s.methods[m.Name]
 			if assert.True(t, registered, "%s.%s is documented but not registered", s.name, m.Name) {
-				assert.Equal(t, ret, m.Return.Type, "%s.%s return type", s.name, m.Name)
-				assert.Empty(t, m.Params, "%s.%s takes no arguments", s.name, m.Name)
+				got := m.Return.Type
+				if m.Return.Enum != "" {
+					got += ",enum=" + m.Return.Enum
+				}
+				assert.Equal(t, ret, got, "%s.%s return type", s.name, m.Name)
+				params := []string{}
+				for _, p := range m.Params {
+					param := p.Name + ":" + p.Type
+					if p.Default != nil {
+						param += "=" + *p.Default
+					}
+					params = append(params, param)
+				}
+				want := []string{}
+				for _, p := range s.params[m.Name] {
+					if name, def, ok := strings.Cut(p, "="); ok {
+						p = name + "=" + defaults[def]
+					}
+					want = append(want, p)
+				}
+				assert.Equal(t, want, params, "%s.%s arguments", s.name, m.Name)
 			}
 			plain(s.name+"."+m.Name, m.Description)
 		}

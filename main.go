@@ -1,9 +1,10 @@
 // Command godot-webrtc-go is built with -buildmode=c-shared into the
 // GDExtension library that gives Godot 4 desktop and server builds a WebRTC
 // implementation on pion/webrtc. Godot calls its entry symbol webrtc_go_init
-// (package capi); at the scene level it registers WebRTCGoDataChannel and
-// WebRTCGoPeerConnection and makes the latter the default WebRTC extension, so
-// WebRTCPeerConnection.new() in any script returns one. In the editor it also
+// (package capi); at the scene level it registers WebRTCGoDataChannel,
+// WebRTCGoAudioTrack and WebRTCGoPeerConnection and makes the last the
+// default WebRTC extension, so WebRTCPeerConnection.new() in any script
+// returns one. In the editor it also
 // loads the class reference of doc_classes/ into the editor's help.
 package main
 
@@ -20,6 +21,7 @@ import (
 const (
 	peerConnectionClassName = "WebRTCGoPeerConnection"
 	dataChannelClassName    = "WebRTCGoDataChannel"
+	audioTrackClassName     = "WebRTCGoAudioTrack"
 )
 
 // gcPercent is this library's garbage-collection target (Go's GOGC): pion
@@ -43,6 +45,7 @@ func init() {
 
 func register() error {
 	registerDataChannel()
+	registerAudioTrack()
 	registerPeerConnection()
 	m, err := binding.LookupMethod("WebRTCPeerConnection", "set_default_extension", hashSetDefaultExtension)
 	if err != nil {

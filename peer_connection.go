@@ -15,6 +15,7 @@ type peerConnection struct {
 	emit func(extension.Event) // bound once: Poll must not allocate
 
 	lastError map[string]any // {code, scope, message} of the last problem; poll()'s thread only
+	tracks    trackObjects
 }
 
 // Signals the class emits.
@@ -23,6 +24,7 @@ const (
 	sigICECandidate       = "ice_candidate_created"
 	sigDataChannel        = "data_channel_received"
 	sigErrorOccurred      = "error_occurred"
+	sigTrackReceived      = "track_received"
 )
 
 func newPeerConnection(self binding.Object) *peerConnection {
@@ -38,23 +40,48 @@ func registerPeerConnection() { binding.Register(peerConnectionSpec()) }
 func peerConnectionSpec() binding.ClassSpec[*peerConnection] {
 	type pc = *peerConnection
 	return binding.ClassSpec[pc]{
-		Name:     peerConnectionClassName,
-		Parent:   "WebRTCPeerConnectionExtension",
-		New:      newPeerConnection,
-		Free:     func(p pc) { p.pc.Free() },
+		Name:   peerConnectionClassName,
+		Parent: "WebRTCPeerConnectionExtension",
+		New:    newPeerConnection,
+		Free: func(p pc) {
+			p.pc.Free()
+			p.tracks.release()
+		},
 		Virtuals: implement(peerConnectionVirtuals, peerConnectionImpls()),
 		Methods: []binding.Method[pc]{
-			{Name: "get_stats", Ret: binding.TypeDictionary, Call: func(p pc) any { return p.pc.Stats() }},
-			{Name: "get_last_error", Ret: binding.TypeDictionary, Call: func(p pc) any {
+			{Name: "get_stats", Ret: binding.TypeDictionary, Call: func(p pc, _ binding.MethodArgs) any { return p.pc.Stats() }},
+			{Name: "get_last_error", Ret: binding.TypeDictionary, Call: func(p pc, _ binding.MethodArgs) any {
 				if p.lastError == nil {
 					return map[string]any{}
 				}
 				return p.lastError
 			}},
+			{Name: "add_audio_track", Args: []binding.Arg{{Name: "options", Type: binding.TypeDictionary, Default: map[string]any{}}},
+				Ret: binding.TypeObject, RetClass: audioTrackClassName, Call: pc.addAudioTrack},
 		},
-		Signals: []binding.Signal{{Name: sigErrorOccurred, Args: []binding.SignalArg{
-			{Name: "code", Type: binding.TypeInt}, {Name: "message", Type: binding.TypeString}}}},
+		Signals: []binding.Signal{
+			{Name: sigErrorOccurred, Args: []binding.SignalArg{{Name: "code", Type: binding.TypeInt}, {Name: "message", Type: binding.TypeString}}},
+			{Name: sigTrackReceived, Args: []binding.SignalArg{{Name: "track", Type: binding.TypeObject, Class: audioTrackClassName}}},
+		},
 	}
+}
+
+// addAudioTrack implements add_audio_track(options: Dictionary = {}) ->
+// WebRTCGoAudioTrack; null, with the reason printed, for bad options.
+func (p *peerConnection) addAudioTrack(a binding.MethodArgs) any {
+	opts, err := a.Dictionary(0)
+	if err != nil {
+		binding.PrintError(fmt.Errorf("add_audio_track(): options: %w", err))
+		return nil
+	}
+	useAudioServerMixRate()
+	t, warnings, err := p.pc.AddAudioTrack(opts)
+	warn(warnings)
+	if err != nil {
+		binding.PrintError(err)
+		return nil
+	}
+	return p.tracks.object(t)
 }
 
 func (p *peerConnection) initialize(a binding.Args, r binding.Ret) {
@@ -65,6 +92,9 @@ func (p *peerConnection) initialize(a binding.Args, r binding.Ret) {
 	}
 	warnings, err := p.pc.Initialize(cfg)
 	warn(warnings)
+	if err == nil {
+		p.tracks.release() // the previous connection's, closed
+	}
 	result(r, err)
 }
 
@@ -97,6 +127,8 @@ func (p *peerConnection) emitEvent(ev extension.Event) {
 		// The signal's Variant holds the only reference: if no script keeps
 		// the channel, Godot frees it and the channel closes.
 		err = p.self.EmitSignal(binding.Name(sigDataChannel), newDataChannelObject(ev.Channel))
+	case extension.TrackReceived:
+		err = p.self.EmitSignal(binding.Name(sigTrackReceived), p.tracks.object(ev.Track))
 	case extension.Problem:
 		msg := ev.Scope + ": " + ev.Message
 		binding.PrintError(errors.New(msg))
@@ -119,6 +151,7 @@ func peerConnectionImpls() map[string]func(*peerConnection, binding.Args, bindin
 		"_create_data_channel":  (*peerConnection).createDataChannel,
 		"_create_offer":         func(p pc, _ binding.Args, r binding.Ret) { result(r, p.pc.CreateOffer()) },
 		"_set_remote_description": func(p pc, a binding.Args, r binding.Ret) {
+			useAudioServerMixRate() // for the tracks the remote may add
 			result(r, p.pc.SetRemoteDescription(a.String(0), a.String(1)))
 		},
 		"_set_local_description": func(p pc, a binding.Args, r binding.Ret) {
@@ -131,6 +164,9 @@ func peerConnectionImpls() map[string]func(*peerConnection, binding.Args, bindin
 			p.pc.Poll(p.emit)
 			r.SetInt(int64(extension.OK))
 		},
-		"_close": func(p pc, _ binding.Args, _ binding.Ret) { warn(p.pc.Close()) },
+		"_close": func(p pc, _ binding.Args, _ binding.Ret) {
+			warn(p.pc.Close())
+			p.tracks.release()
+		},
 	}
 }
