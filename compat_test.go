@@ -78,8 +78,8 @@ func assertPathTaken(t *testing.T, out string, p interfacePath) {
 	}
 }
 
-// runSuitesThrough runs the core, hostile and multiplayer suites with the
-// library restricted to p's interface.
+// runSuitesThrough runs the core, hostile, multiplayer and voice suites with
+// the library restricted to p's interface.
 func runSuitesThrough(t *testing.T, p interfacePath) {
 	t.Run("core", func(t *testing.T) {
 		out := runScript(t, project(t, "core"), "core_test.gd", 5*time.Minute, p.env())
@@ -93,6 +93,10 @@ func runSuitesThrough(t *testing.T, p interfacePath) {
 	})
 	t.Run("multiplayer", func(t *testing.T) {
 		out := runScript(t, project(t, "multiplayer"), "multiplayer_test.gd", 5*time.Minute, p.env())
+		assertPathTaken(t, out, p)
+	})
+	t.Run("voice", func(t *testing.T) {
+		out := runScript(t, voiceProject(t), "voice_test.gd", 5*time.Minute, p.env())
 		assertPathTaken(t, out, p)
 	})
 }

@@ -6,13 +6,21 @@ extends EditorPlugin
 # lines. Also prints the methods and signals the classes register, so the Go
 # side can check that each one is documented.
 
-const CLASSES := ["WebRTCGoPeerConnection", "WebRTCGoDataChannel"]
+const CLASSES := ["WebRTCGoPeerConnection", "WebRTCGoDataChannel", "WebRTCGoAudioTrack"]
 const PAGES := [
 	"class_name:WebRTCGoPeerConnection",
 	"class_method:WebRTCGoPeerConnection:get_stats",
 	"class_method:WebRTCGoPeerConnection:get_last_error",
+	"class_method:WebRTCGoPeerConnection:add_audio_track",
 	"class_signal:WebRTCGoPeerConnection:error_occurred",
+	"class_signal:WebRTCGoPeerConnection:track_received",
 	"class_name:WebRTCGoDataChannel",
+	"class_name:WebRTCGoAudioTrack",
+	"class_method:WebRTCGoAudioTrack:push_frames",
+	"class_method:WebRTCGoAudioTrack:get_frames",
+	"class_method:WebRTCGoAudioTrack:get_available_frames",
+	"class_method:WebRTCGoAudioTrack:get_mix_rate",
+	"class_method:WebRTCGoAudioTrack:get_stats",
 ]
 const PAGE_TIMEOUT_MSEC := 60000
 
