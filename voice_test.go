@@ -8,11 +8,17 @@ package main
 // voice_interop_test.go.
 
 import (
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // voiceProject is a project with the voice test scripts.
@@ -56,4 +62,48 @@ func TestVoiceInOneProcess(t *testing.T) {
 	assert.Contains(t, out, "constructed by a script and carries no audio")
 	assert.Contains(t, between(out, "CLOSED BEGIN", "CLOSED END"), "push_frames: the track's peer connection is closed")
 	assert.Contains(t, between(out, "PUSH ON RECEIVED BEGIN", "PUSH ON RECEIVED END"), "push_frames: this track only receives")
+}
+
+// TestVoiceAcrossTwoProcesses runs voice_peer.gd in two Godot processes that
+// signal through examples/signaling: each pushes its tone and hears the
+// other's, at the other's level (mono, and stereo with 660 Hz on the right).
+func TestVoiceAcrossTwoProcesses(t *testing.T) {
+	for _, channels := range []string{"1", "2"} {
+		t.Run(map[string]string{"1": "mono", "2": "stereo"}[channels], func(t *testing.T) {
+			sig := startSignaling(t)
+			url := sig.url + "/voice"
+			dir := voiceProject(t)
+			env := []string{"SIGNALING_URL=" + url, "CHANNELS=" + channels}
+			first := make(chan godottest.Result, 1)
+			go func() { first <- runGodot(t, dir, 3*time.Minute, env, "-s", "res://voice_peer.gd") }()
+			if !sig.printed("peer 1 joined", time.Minute, func() bool { return len(first) > 0 }) {
+				r := <-first
+				t.Fatalf("the first peer never joined signaling:\n%s", r.Output)
+			}
+			second := runGodot(t, dir, 3*time.Minute, env, "-s", "res://voice_peer.gd")
+			r := <-first
+			for i, res := range []godottest.Result{r, second} {
+				logVoice(t, res.Output)
+				requirePassed(t, res, fmt.Sprintf("voice_peer.gd (peer %d)", i+1), 1)
+			}
+		})
+	}
+}
+
+// TestVoiceThroughALossyRelay runs voice_loss_test.gd: both connections
+// relay-only through tests/turnserver, which drops 5 % of what it relays.
+// The tone keeps arriving, the lost packets concealed.
+func TestVoiceThroughALossyRelay(t *testing.T) {
+	s := startServer(t, "tests/turnserver", "-listen", "127.0.0.1:0", "-relay-ip", "127.0.0.1",
+		"-user", "player", "-password", "voice-secret", "-loss", "0.05", "-seed", "14")
+	out := runScript(t, voiceProject(t), "voice_loss_test.gd", 3*time.Minute,
+		"TURN_URL=turn:"+s.addr+"?transport=udp", "TURN_PASSWORD=voice-secret")
+	logVoice(t, out)
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, s.wait(10*time.Second))
+	m := regexp.MustCompile(`impaired: lost (\d+)`).FindStringSubmatch(s.out.String())
+	require.NotNil(t, m, "turnserver said %q", s.out.String())
+	lost, _ := strconv.Atoi(m[1])
+	t.Logf("the relay dropped %d datagrams", lost)
+	assert.Positive(t, lost)
 }

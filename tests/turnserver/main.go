@@ -1,6 +1,7 @@
 // Command turnserver runs the test TURN relay of package relay. It prints
 // "listening on HOST:PORT" when ready and, when it receives SIGTERM or SIGINT,
-// "allocations N, relayed P packets B bytes" before exiting.
+// "allocations N, relayed P packets B bytes" and "impaired: lost L" before
+// exiting. -loss drops that share of what it relays, from the start.
 package main
 
 import (
@@ -21,10 +22,15 @@ func main() {
 	flag.StringVar(&cfg.Realm, "realm", "godot-webrtc-go", "realm")
 	flag.StringVar(&cfg.Username, "user", "player", "user name")
 	flag.StringVar(&cfg.Password, "password", "", "password")
+	loss := flag.Float64("loss", 0, "probability that a relayed datagram is dropped")
+	seed := flag.Uint64("seed", 1, "seed of the impairment's random draws")
 	flag.Parse()
 	r, err := relay.Start(cfg)
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *loss > 0 {
+		r.Impair(relay.Impairment{Loss: *loss, Seed: *seed})
 	}
 	fmt.Printf("listening on %s\n", r.Addr())
 	sig := make(chan os.Signal, 1)
@@ -32,5 +38,6 @@ func main() {
 	<-sig
 	packets, bytes := r.Relayed()
 	fmt.Printf("allocations %d, relayed %d packets %d bytes\n", r.Allocations(), packets, bytes)
+	fmt.Printf("impaired: lost %d\n", r.ImpairStats().Lost)
 	r.Close()
 }
