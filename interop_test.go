@@ -28,7 +28,7 @@ var (
 	interopMu      sync.Mutex
 	interopResults = map[[2]string]bool{} // {peer, feature} -> all its cases passed
 	interopPeerRow = []string{"Chromium 156 (headless, libwebrtc)", "libwebrtc in Node (@roamhq/wrtc)", "aiortc (Python)", "Godot + this extension (2nd process)", "Firefox 153 ESR (headless; nICEr, NSS, dcsctp)"}
-	interopColumns = []string{"godot offers", "remote offers", "complete SDP (no trickle)", "mDNS host candidates", "plain host candidates", "TURN, relay only", iceTCPColumn}
+	interopColumns = []string{"godot offers", "remote offers", "complete SDP (no trickle)", "mDNS host candidates", "plain host candidates", "TURN, relay only", iceTCPColumn, "voice (Opus, both ways)"}
 )
 
 // recordInterop records, when t ends, whether it passed, for each feature.

@@ -70,6 +70,7 @@ func TestVoiceInOneProcess(t *testing.T) {
 func TestVoiceAcrossTwoProcesses(t *testing.T) {
 	for _, channels := range []string{"1", "2"} {
 		t.Run(map[string]string{"1": "mono", "2": "stereo"}[channels], func(t *testing.T) {
+			recordInterop(t, interopPeerRow[3], voiceFeature)
 			sig := startSignaling(t)
 			url := sig.url + "/voice"
 			dir := voiceProject(t)

@@ -2,7 +2,8 @@
 // peer: serves page.html on 127.0.0.1 (a secure context) and waits for it.
 // Usage: node run_chromium.js <signaling url> <offer|answer> <trickle|complete> <mdns|plain>
 // Environment: ICE_CONFIG (optional RTCConfiguration JSON for the page),
-// CHROMIUM_FLAGS (optional JSON Array of extra command-line flags).
+// CHROMIUM_FLAGS (optional JSON Array of extra command-line flags), PAGE
+// (voice_page.html for the voice peer; default page.html, the echo peer).
 const http = require("http");
 const fs = require("fs");
 const path = require("path");
@@ -12,9 +13,12 @@ const { chromium } = require("playwright-core");
 const [url, role, mode, hosts] = process.argv.slice(2);
 const log = (s) => console.log(s);
 
+const pageName = process.env.PAGE || "page.html";
+const served = ["page.html", "echo_peer.js", "voice_page.html", "voice_peer.js"];
+
 const server = http.createServer((req, res) => {
   const name = path.basename(new URL(req.url, "http://x").pathname);
-  if (name !== "page.html" && name !== "echo_peer.js") { res.writeHead(404); return res.end(); }
+  if (!served.includes(name)) { res.writeHead(404); return res.end(); }
   res.writeHead(200, { "content-type": name.endsWith(".js") ? "text/javascript" : "text/html" });
   fs.createReadStream(path.join(__dirname, name)).pipe(res);
 });
@@ -30,11 +34,11 @@ server.listen(0, "127.0.0.1", async () => {
   const page = ctx.pages()[0] || (await ctx.newPage());
   const done = new Promise((resolve) => page.on("console", (m) => {
     log(m.text());
-    if (m.text().includes("ECHO DONE")) resolve(0);
-    if (m.text().includes("ECHO FAILED")) resolve(1);
+    if (/(ECHO|VOICE) DONE/.test(m.text())) resolve(0);
+    if (/(ECHO|VOICE) FAILED/.test(m.text())) resolve(1);
   }));
   const port = server.address().port;
-  await page.goto(`http://127.0.0.1:${port}/page.html?url=${encodeURIComponent(url)}&role=${role}&mode=${mode}&ice=${encodeURIComponent(process.env.ICE_CONFIG || "{}")}`);
+  await page.goto(`http://127.0.0.1:${port}/${pageName}?url=${encodeURIComponent(url)}&role=${role}&mode=${mode}&ice=${encodeURIComponent(process.env.ICE_CONFIG || "{}")}`);
   const code = await done;
   clearTimeout(timer);
   await ctx.close();
