@@ -655,6 +655,22 @@ func TestRPCBetweenTwoGodotProcesses(t *testing.T) {
 	assert.Contains(t, client.Output, "client 2: connected to the host over WebRTC")
 	assert.Contains(t, client.Output, "client 2: tick 5")
 	assert.Contains(t, client.Output, "client 2: DEMO OK")
+	// Voice crossed both ways: each heard the other's pitch (330 Hz + 110 Hz
+	// per peer id).
+	assertPitch(t, h.Output, `host: voice from peer 2: (\d+) Hz`, 550)
+	assertPitch(t, client.Output, `client 2: voice from peer 1: (\d+) Hz`, 440)
+}
+
+// assertPitch finds the pitch that pattern's group captures in out and
+// checks it is want ± 10 Hz.
+func assertPitch(t *testing.T, out, pattern string, want float64) {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindStringSubmatch(out)
+	if assert.NotNil(t, m, "no %q in the output", pattern) {
+		got, err := strconv.ParseFloat(m[1], 64)
+		require.NoError(t, err)
+		assert.InDelta(t, want, got, 10, pattern)
+	}
 }
 
 var helpPage = regexp.MustCompile(`(?s)HELP BEGIN (\S+)\n(.*?)\nHELP END (\S+)\n`)
