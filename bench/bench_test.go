@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,4 +39,34 @@ func TestReplaceBetweenMarkers(t *testing.T) {
 	b, err := os.ReadFile(f)
 	require.NoError(t, err)
 	assert.Equal(t, "a\n"+beginMarker+"\nnew\n"+endMarker+"\nb\n", string(b))
+}
+
+func TestCostPassesKeepVoiceForTheOrchestrator(t *testing.T) {
+	passes, voice := costPasses("")
+	assert.Equal(t, []string{"bulk,unordered,rtt,setup", "cost"}, passes)
+	assert.True(t, voice)
+	passes, voice = costPasses("voice")
+	assert.Empty(t, passes)
+	assert.True(t, voice)
+	passes, voice = costPasses("rtt,cost")
+	assert.Equal(t, []string{"rtt", "cost"}, passes)
+	assert.False(t, voice)
+}
+
+func TestPairBurstsMatchesEachEarToItsMouth(t *testing.T) {
+	var mouth, ear []int64
+	for i := range int64(12) {
+		mouth = append(mouth, 1_000_000+i*400_000)
+		if i != 7 { // a burst not heard
+			ear = append(ear, 1_000_000+i*400_000+90_000+i*1000)
+		}
+	}
+	ear = append(ear, 500_000) // before any burst: ignored
+	slices.Sort(ear)
+	lat, err := pairBursts(mouth, ear)
+	require.NoError(t, err)
+	// The first 2 s (bursts 0-4) are the warm-up.
+	assert.Equal(t, []float64{95, 96, 98, 99, 100, 101}, lat)
+	_, err = pairBursts(mouth, nil)
+	assert.ErrorContains(t, err, "12 bursts sent, 0 heard")
 }

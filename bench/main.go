@@ -8,6 +8,10 @@
 //	(c) pion   raw pion/webrtc v4, default settings (bench/peers -stack pion)
 //	(c) wrtc   Google's libwebrtc through npm @roamhq/wrtc in Node (bench/wrtc.js)
 //
+// The voice figures (bench/voice.go) are measured by the orchestrator: the
+// mouth-to-ear latency between two Godot processes, and the Go layer's CPU
+// per stereo stream.
+//
 // Run from the repository root as root (./build.sh bench does the building and
 // provisioning): go run ./bench [-runs 3] [-dur 2s] [-out dist/bench.md]
 // [-doc docs/performance.md].
@@ -98,7 +102,7 @@ func main() {
 	flag.IntVar(&c.runs, "runs", 3, "runs of every runner (the table shows medians)")
 	flag.DurationVar(&c.dur, "dur", 2*time.Second, "measured time of each throughput figure")
 	flag.StringVar(&c.only, "only", "", "comma-separated runners: godot,ext,pion,wrtc (default all)")
-	flag.StringVar(&c.figures, "figures", "", "comma-separated figure groups: bulk,unordered,rtt,setup,cost (default all)")
+	flag.StringVar(&c.figures, "figures", "", "comma-separated figure groups: bulk,unordered,rtt,setup,cost,voice (default all)")
 	flag.StringVar(&c.addon, "addon", "dist/addons/webrtc_go", "the built addon folder")
 	flag.StringVar(&c.npm, "npm", "/var/cache/godot-webrtc-go/npm", "npm cache holding @roamhq/wrtc")
 	flag.DurationVar(&c.timeout, "timeout", 2*time.Minute, "limit for one runner's run")
@@ -156,8 +160,13 @@ func measure(ctx context.Context, c config) (*results, error) {
 	if out, err := exec.Command("go", "build", "-o", peers, "./bench/peers").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building the Go runner: %v\n%s", err, out)
 	}
+	signaling := filepath.Join(tmp, "signaling")
+	if out, err := exec.Command("go", "build", "-o", signaling, "./examples/signaling").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building the signaling server: %v\n%s", err, out)
+	}
 	project := filepath.Join(tmp, "project")
-	err = godottest.NewProject(project, c.addon, filepath.Join(root, "bench", "project"))
+	err = godottest.NewProject(project, c.addon, filepath.Join(root, "bench", "project"),
+		filepath.Join(root, "examples", "demo", "signaling_client.gd"))
 	if err != nil && (c.only == "" || strings.Contains(c.only, "godot")) {
 		return nil, err
 	}
@@ -166,7 +175,7 @@ func measure(ctx context.Context, c config) (*results, error) {
 	// The cost figures (RSS and goroutines per connection) run in a fresh
 	// process of their own: after the throughput figures a process holds
 	// garbage and freed memory that the connections would then reuse.
-	passes := costPasses(c.figures)
+	passes, voice := costPasses(c.figures)
 	groups := "" // the figure groups of the current pass, read by the runners
 	inNS := func(ctx context.Context, args ...string) *exec.Cmd {
 		return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns}, args...)...)
@@ -199,6 +208,8 @@ func measure(ctx context.Context, c config) (*results, error) {
 	}
 	res.machine = describeMachine(root, c.npm)
 	fmt.Fprintln(os.Stderr, res.machine)
+	voice = voice && slices.ContainsFunc(res.runners, func(r runner) bool { return r.name == "godot" })
+	rig := voiceRig{godot: godot, project: project, signaling: signaling, inNS: inNS, timeout: c.timeout}
 	start := time.Now()
 	for i := 1; i <= c.runs; i++ {
 		for _, r := range res.runners { // interleaved, so noise spreads over every column
@@ -210,20 +221,36 @@ func measure(ctx context.Context, c config) (*results, error) {
 					res.problems = append(res.problems, fmt.Sprintf("run %d, %s: %v", i, r.name, err))
 					fmt.Fprintf(os.Stderr, "  %v\n", err)
 				}
-				if res.values[r.name] == nil {
-					res.values[r.name] = map[string][]float64{}
-				}
-				for k, v := range got {
-					res.values[r.name][k] = append(res.values[r.name][k], v)
-				}
+				res.add(r.name, got)
 			}
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
 		}
+		if voice {
+			t := time.Now()
+			godotFigures, extFigures, err := measureVoice(ctx, rig)
+			fmt.Fprintf(os.Stderr, "run %d/%d voice %5.1fs %d figures\n", i, c.runs, time.Since(t).Seconds(), len(godotFigures)+len(extFigures))
+			if err != nil {
+				res.problems = append(res.problems, fmt.Sprintf("run %d, voice: %v", i, err))
+				fmt.Fprintf(os.Stderr, "  %v\n", err)
+			}
+			res.add("godot", godotFigures)
+			res.add("ext", extFigures)
+		}
 	}
 	res.took = time.Since(start)
 	return res, nil
+}
+
+// add records one run's figures of runner.
+func (res *results) add(runner string, got map[string]float64) {
+	if res.values[runner] == nil {
+		res.values[runner] = map[string][]float64{}
+	}
+	for k, v := range got {
+		res.values[runner][k] = append(res.values[runner][k], v)
+	}
 }
 
 // runOnce runs one runner and returns its figures; a failed or timed-out run
@@ -390,7 +417,7 @@ func (res *results) render(runs int) string {
 		}
 	}
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
-	for _, f := range figures {
+	for _, f := range slices.Concat(figures, voiceFigures) {
 		row := []string{f.label}
 		any := false
 		for _, r := range runners {
@@ -440,9 +467,11 @@ func replaceBetweenMarkers(file, text string) error {
 }
 
 // costPasses splits the figure groups asked for (empty: all) into runner
-// invocations: everything but "cost" in one, "cost" alone in another.
-func costPasses(figures string) []string {
-	all := []string{"bulk", "unordered", "rtt", "setup", "cost"}
+// invocations: everything but "cost" and "voice" in one, "cost" alone in
+// another; voice says whether "voice" was asked for (the orchestrator
+// measures it).
+func costPasses(figures string) (passes []string, voice bool) {
+	all := []string{"bulk", "unordered", "rtt", "setup", "cost", "voice"}
 	asked := all
 	if figures != "" {
 		asked = strings.Split(figures, ",")
@@ -450,18 +479,20 @@ func costPasses(figures string) []string {
 	var rest []string
 	cost := false
 	for _, g := range asked {
-		if g == "cost" {
+		switch g {
+		case "cost":
 			cost = true
-		} else {
+		case "voice":
+			voice = true
+		default:
 			rest = append(rest, g)
 		}
 	}
-	var passes []string
 	if len(rest) > 0 {
 		passes = append(passes, strings.Join(rest, ","))
 	}
 	if cost {
 		passes = append(passes, "cost")
 	}
-	return passes
+	return passes, voice
 }
