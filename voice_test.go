@@ -46,7 +46,8 @@ func logVoice(t *testing.T, out string) {
 // TestVoiceInOneProcess runs voice_test.gd: the API and its errors, a 440 Hz
 // tone each way at once (mono, and stereo with 660 Hz on the right), and a
 // track added by renegotiation while a data channel echoes. The errors of
-// bad calls must name what was wrong.
+// bad calls (bad options, wrong argument types and counts) must name what
+// was wrong.
 func TestVoiceInOneProcess(t *testing.T) {
 	out := runScript(t, voiceProject(t), "voice_test.gd", 5*time.Minute)
 	logVoice(t, out)
@@ -58,6 +59,16 @@ func TestVoiceInOneProcess(t *testing.T) {
 		"get_frames: max_frames is -1, want 0 or more",
 	} {
 		assert.Contains(t, bad, want)
+	}
+	calls := between(out, "CALL ERRORS BEGIN", "CALL ERRORS END")
+	for _, want := range []string{
+		"'WebRTCGoAudioTrack::push_frames': Cannot convert argument 1 from Array to PackedVector2Array",
+		"'WebRTCGoAudioTrack::push_frames': Method expected 1 argument(s), but called with 0",
+		"'WebRTCGoPeerConnection::add_audio_track': Method expected 1 argument(s), but called with 2",
+		"'WebRTCGoPeerConnection::add_audio_track': Cannot convert argument 1 from Array to Dictionary",
+		"'WebRTCGoAudioTrack::get_frames': Cannot convert argument 1 from String to int",
+	} {
+		assert.Contains(t, calls, want)
 	}
 	assert.Contains(t, out, "constructed by a script and carries no audio")
 	assert.Contains(t, between(out, "CLOSED BEGIN", "CLOSED END"), "push_frames: the track's peer connection is closed")

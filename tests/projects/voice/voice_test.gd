@@ -55,6 +55,24 @@ func test_add_audio_track_options_and_errors() -> void:
 	check_eq(t.get_available_frames(), 0, "nothing arrives after close()")
 
 
+func test_wrong_arguments_are_call_errors() -> void:
+	# Through callv, as an untyped script would call: Godot reports each call
+	# error (printed, checked by voice_test.go) and the call returns null.
+	var pc := WebRTCPeerConnection.new()
+	var t = pc.add_audio_track()
+	print("CALL ERRORS BEGIN")
+	check(t.callv("push_frames", [[Vector2(1, 1)]]) == null, "an Array for a PackedVector2Array")
+	check(t.callv("push_frames", []) == null, "no argument")
+	check(pc.callv("add_audio_track", [{}, 5]) == null, "two arguments")
+	check(pc.callv("add_audio_track", [[1]]) == null, "an Array for a Dictionary")
+	check(t.callv("get_frames", ["ten"]) == null, "a String for an int")
+	print("CALL ERRORS END")
+	check_eq(t.callv("get_frames", [10.7]), PackedVector2Array(), "a float for an int is taken, as Godot's own methods do")
+	check(pc.callv("add_audio_track", []) is WebRTCGoAudioTrack, "the default options")
+	check_eq(pc.get_stats().tracks.size(), 2, "only the valid calls added tracks")
+	pc.close()
+
+
 func _tone_both_ways(channels: int) -> void:
 	var v = Common.new()
 	v.pair()
