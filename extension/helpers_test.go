@@ -31,6 +31,7 @@ type peers struct {
 	t        testing.TB
 	a, b     *PeerConnection
 	received map[*PeerConnection][]*DataChannel
+	tracks   map[*PeerConnection][]*AudioTrack // what TrackReceived gave
 	cands    map[*PeerConnection][]ICECandidate
 	// rewrite, if set, edits a description on its way to the other side (a
 	// man in the middle, or a lie about our limits).
@@ -42,7 +43,8 @@ func newPeers(t *testing.T, opts ...Option) *peers {
 	t.Helper()
 	opts = append([]Option{loopbackOnly()}, opts...)
 	p := &peers{t: t, a: NewPeerConnection(opts...), b: NewPeerConnection(opts...),
-		received: map[*PeerConnection][]*DataChannel{}, cands: map[*PeerConnection][]ICECandidate{}}
+		received: map[*PeerConnection][]*DataChannel{}, cands: map[*PeerConnection][]ICECandidate{},
+		tracks: map[*PeerConnection][]*AudioTrack{}}
 	t.Cleanup(func() { p.a.Free(); p.b.Free() })
 	return p
 }
@@ -55,15 +57,9 @@ func (p *peers) other(pc *PeerConnection) *PeerConnection {
 }
 
 // pump polls both sides once and relays what they produced.
-func (p *peers) pump() { p.pumpWith(nil) }
-
-// pumpWith is pump that also hands each event to also, if not nil.
-func (p *peers) pumpWith(also func(*PeerConnection, Event)) {
+func (p *peers) pump() {
 	for _, pc := range []*PeerConnection{p.a, p.b} {
 		pc.Poll(func(ev Event) {
-			if also != nil {
-				also(pc, ev)
-			}
 			switch ev := ev.(type) {
 			case SessionDescription:
 				require.NoError(p.t, pc.SetLocalDescription(ev.Type, ev.SDP))
@@ -77,6 +73,8 @@ func (p *peers) pumpWith(also func(*PeerConnection, Event)) {
 				require.NoError(p.t, p.other(pc).AddICECandidate(ev.Mid, int64(ev.MLineIndex), ev.Candidate))
 			case DataChannelReceived:
 				p.received[pc] = append(p.received[pc], ev.Channel)
+			case TrackReceived:
+				p.tracks[pc] = append(p.tracks[pc], ev.Track)
 			case Problem:
 				p.problems = append(p.problems, ev)
 			}

@@ -65,17 +65,16 @@ func zeroCrossingFrequency(frames []float32, c, rate int) (freq, rms float64) {
 }
 
 // voice is a test's audio exchange: each side's track, what it pushes and
-// what it received.
+// what it received on the tracks that arrived (p.tracks).
 type voice struct {
 	p        *peers
 	tracks   map[*PeerConnection]*AudioTrack // added by the test
-	arrived  map[*PeerConnection][]*AudioTrack
 	sources  map[*PeerConnection]*toneSource
 	received map[*PeerConnection][]float32
 }
 
 func newVoice(p *peers) *voice {
-	return &voice{p: p, tracks: map[*PeerConnection]*AudioTrack{}, arrived: map[*PeerConnection][]*AudioTrack{},
+	return &voice{p: p, tracks: map[*PeerConnection]*AudioTrack{},
 		sources: map[*PeerConnection]*toneSource{}, received: map[*PeerConnection][]float32{}}
 }
 
@@ -86,15 +85,6 @@ func (v *voice) add(pc *PeerConnection, opts map[string]any, src *toneSource) *A
 	require.Empty(v.p.t, warnings)
 	v.tracks[pc], v.sources[pc] = tr, src
 	return tr
-}
-
-// pump relays signaling and records the tracks that arrive.
-func (v *voice) pump() {
-	v.p.pumpWith(func(pc *PeerConnection, ev Event) {
-		if tr, ok := ev.(TrackReceived); ok {
-			v.arrived[pc] = append(v.arrived[pc], tr.Track)
-		}
-	})
 }
 
 // run pushes each side's tone in 20 ms blocks at real-time pace for d, and
@@ -111,14 +101,14 @@ func (v *voice) run(d time.Duration) {
 			}
 			pushed += block
 		}
-		v.pump()
+		v.p.pump()
 		v.drain()
 		time.Sleep(5 * time.Millisecond)
 	}
 }
 
 func (v *voice) drain() {
-	for pc, tracks := range v.arrived {
+	for pc, tracks := range v.p.tracks {
 		for _, tr := range tracks {
 			buf := make([]float32, 2*tr.Available())
 			v.received[pc] = append(v.received[pc], buf[:2*tr.ReadFrames(buf)]...)
@@ -226,16 +216,11 @@ func TestToneCrossesBothWays(t *testing.T) {
 			tb := v.add(p.b, opts, &toneSource{rate: testMixRate, freqL: 440, freqR: right, amp: 0.25})
 			p.channel(p.a, "data", nil)
 			require.NoError(t, p.a.CreateOffer())
-			p.until("connected", 15*time.Second, func() bool {
-				v.pump()
-				return p.a.ConnectionState() == StateConnected && p.b.ConnectionState() == StateConnected
+			p.until("both tracks arrive", 15*time.Second, func() bool {
+				return len(p.tracks[p.a]) == 1 && len(p.tracks[p.b]) == 1
 			})
-			p.until("both tracks arrive", 10*time.Second, func() bool {
-				v.pump()
-				return len(v.arrived[p.a]) == 1 && len(v.arrived[p.b]) == 1
-			})
-			assert.Same(t, ta, v.arrived[p.a][0], "the remote's audio arrives on the track a added")
-			assert.Same(t, tb, v.arrived[p.b][0])
+			assert.Same(t, ta, p.tracks[p.a][0], "the remote's audio arrives on the track a added")
+			assert.Same(t, tb, p.tracks[p.b][0])
 
 			const d = 2 * time.Second
 			v.run(d)
@@ -291,12 +276,12 @@ func TestTrackAddedToAConnectedPeerByRenegotiation(t *testing.T) {
 		require.NoError(t, ach.Send([]byte(byteString(sent))))
 		sent++
 	}
-	pump := func() { v.pump(); echo() }
+	pump := func() { v.p.pump(); echo() }
 
 	ta := v.add(p.a, map[string]any{"mix_rate": int64(testMixRate)}, &toneSource{rate: testMixRate, freqL: 440, freqR: 440, amp: 0.5})
 	require.NoError(t, p.a.CreateOffer())
-	p.until("b receives a's track", 10*time.Second, func() bool { pump(); return len(v.arrived[p.b]) == 1 })
-	received := v.arrived[p.b][0]
+	p.until("b receives a's track", 10*time.Second, func() bool { pump(); return len(p.tracks[p.b]) == 1 })
+	received := p.tracks[p.b][0]
 	assert.Equal(t, ErrUnconfigured, Code(received.Push(make([]float32, 960))), "b did not add it: it only receives")
 
 	// b answers with a track of its own: it takes the transceiver a's audio
@@ -304,8 +289,8 @@ func TestTrackAddedToAConnectedPeerByRenegotiation(t *testing.T) {
 	tb := v.add(p.b, map[string]any{"mix_rate": int64(testMixRate)}, &toneSource{rate: testMixRate, freqL: 440, freqR: 440, amp: 0.25})
 	assert.Same(t, received, tb)
 	require.NoError(t, p.b.CreateOffer())
-	p.until("a receives b's track", 10*time.Second, func() bool { pump(); return len(v.arrived[p.a]) == 1 })
-	assert.Same(t, ta, v.arrived[p.a][0])
+	p.until("a receives b's track", 10*time.Second, func() bool { pump(); return len(p.tracks[p.a]) == 1 })
+	assert.Same(t, ta, p.tracks[p.a][0])
 
 	start := echoed
 	const d = 2 * time.Second
@@ -384,10 +369,7 @@ func TestFreeStopsEveryTrackGoroutine(t *testing.T) {
 	v.add(p.a, map[string]any{"mix_rate": int64(testMixRate)}, &toneSource{rate: testMixRate, freqL: 440, amp: 0.5})
 	v.add(p.b, map[string]any{"mix_rate": int64(testMixRate)}, &toneSource{rate: testMixRate, freqL: 440, amp: 0.5})
 	require.NoError(t, p.a.CreateOffer())
-	p.until("tracks arrive", 15*time.Second, func() bool {
-		v.pump()
-		return len(v.arrived[p.a]) == 1 && len(v.arrived[p.b]) == 1
-	})
+	p.until("tracks arrive", 15*time.Second, func() bool { return len(p.tracks[p.a]) == 1 && len(p.tracks[p.b]) == 1 })
 	v.run(300 * time.Millisecond)
 	assert.NotEmpty(t, mediaGoroutines(), "the tracks run")
 	p.a.Free()
