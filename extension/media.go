@@ -180,7 +180,12 @@ func (p *PeerConnection) AddAudioTrack(opts map[string]any) (*AudioTrack, []stri
 	if tr == nil {
 		return nil, warnings, errorf(Failed, "add_audio_track: pion lost the transceiver it made")
 	}
-	if err := tr.SetCodecPreferences([]webrtc.RTPCodecParameters{opusCodec(o.fmtp())}); err != nil {
+	// The track's own fmtp line. Payload type 0 lets pion take the one
+	// negotiated: ours (111) when we offer, the offer's when we answer
+	// (Firefox offers Opus as 109).
+	prefs := opusCodec(o.fmtp())
+	prefs.PayloadType = 0
+	if err := tr.SetCodecPreferences([]webrtc.RTPCodecParameters{prefs}); err != nil {
 		_ = pc.RemoveTrack(sender)
 		return nil, warnings, wrapPion(err, "add_audio_track")
 	}

@@ -377,3 +377,29 @@ func TestFreeStopsEveryTrackGoroutine(t *testing.T) {
 	assert.Empty(t, mediaGoroutines(), "Free waited for every track goroutine")
 	assert.Equal(t, ErrUnconfigured, Code(v.tracks[p.a].Push(make([]float32, 2))))
 }
+
+// TestAnswerTakesTheOfferedPayloadType answers an offer that numbers Opus
+// 109, as Firefox does, from a connection that added its track first: the
+// answer must use 109, or the offerer's packets are dropped.
+func TestAnswerTakesTheOfferedPayloadType(t *testing.T) {
+	p := newPeers(t)
+	v := newVoice(p)
+	v.add(p.a, map[string]any{"mix_rate": int64(testMixRate)}, &toneSource{rate: testMixRate, freqL: 440, freqR: 440, amp: 0.5})
+	v.add(p.b, map[string]any{"mix_rate": int64(testMixRate)}, &toneSource{rate: testMixRate, freqL: 440, freqR: 440, amp: 0.25})
+	var answer string
+	p.rewrite = func(from *PeerConnection, d SessionDescription) string {
+		if d.Type == "answer" {
+			answer = d.SDP
+			return d.SDP
+		}
+		return strings.NewReplacer("a=rtpmap:111 ", "a=rtpmap:109 ", "a=fmtp:111 ", "a=fmtp:109 ",
+			" UDP/TLS/RTP/SAVPF 111", " UDP/TLS/RTP/SAVPF 109").Replace(d.SDP)
+	}
+	require.NoError(t, p.a.CreateOffer())
+	p.until("tracks arrive", 15*time.Second, func() bool { return len(p.tracks[p.a]) == 1 && len(p.tracks[p.b]) == 1 })
+	assert.Contains(t, answer, "a=rtpmap:109 opus/48000/2")
+	const d = 2 * time.Second
+	v.run(d)
+	v.assertTone(p.b, 0, 440, 0.5, d)
+	v.assertTone(p.a, 0, 440, 0.25, d)
+}
