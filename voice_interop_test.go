@@ -2,7 +2,7 @@
 
 package main
 
-// Voice interop: Godot's tone to and from Chromium (WebAudio: an
+// Voice interop: Godot's tone to and from Chromium and Firefox (WebAudio: an
 // OscillatorNode sends, an AnalyserNode measures) and libwebrtc in Node
 // (@roamhq/wrtc's nonstandard RTCAudioSource and RTCAudioSink), each offer
 // direction, every process inside the test's namespace.
@@ -62,6 +62,22 @@ func TestVoiceInteropChromium(t *testing.T) {
 				cmd := nodeCommand(cache, script, url, role, "trickle", "plain")
 				cmd.Env = append(cmd.Env, "PAGE=voice_page.html",
 					`CHROMIUM_FLAGS=["--autoplay-policy=no-user-gesture-required"]`)
+				return cmd
+			})
+		})
+	}
+}
+
+func TestVoiceInteropFirefox(t *testing.T) {
+	cache := interopPeers(t)
+	script := filepath.Join(repoRoot, "tests", "peers", "run_firefox.js")
+	for _, offerer := range []string{"godot", "remote"} {
+		t.Run(offerer+"-offers", func(t *testing.T) {
+			recordInterop(t, firefoxRow(t), voiceFeature)
+			role := map[string]string{"godot": "answer", "remote": "offer"}[offerer]
+			voiceInteropCase(t, offerer, func(url string) *exec.Cmd {
+				cmd := nodeCommand(cache, script, url, role, "trickle", "plain")
+				cmd.Env = append(cmd.Env, "PAGE=voice_page.html", "TMPDIR="+t.TempDir())
 				return cmd
 			})
 		})

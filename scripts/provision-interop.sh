@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provision the independent WebRTC peers the interop tests connect to:
 # Debian's chromium (libwebrtc in a browser), firefox-esr (Firefox's own
-# WebRTC stack: nICEr, NSS for DTLS, dcsctp or usrsctp) and python3-aiortc,
+# WebRTC stack: nICEr, NSS for DTLS, dcsctp or usrsctp; with pulseaudio, the
+# audio output its WebAudio needs for the voice tests) and python3-aiortc,
 # and npm's playwright-core (drives Chromium), @roamhq/wrtc (libwebrtc for
 # Node, binary inside the package) and ws. npm packages are cached outside
 # the checkout in $INTEROP_CACHE (default /var/cache/godot-webrtc-go/npm),
@@ -14,6 +15,7 @@ cache=${INTEROP_CACHE:-/var/cache/godot-webrtc-go/npm}
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
+command -v pulseaudio >/dev/null || missing+=(pulseaudio) # an audio output for Firefox's voice page
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
 /usr/bin/python3 -c 'import aiortc, websockets' 2>/dev/null || missing+=(python3-aiortc python3-websockets)
 command -v node >/dev/null || missing+=(nodejs npm)

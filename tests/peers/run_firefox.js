@@ -3,7 +3,8 @@
 // the page's log lines by HTTP POST (Firefox does not print a page's console).
 // Usage: node run_firefox.js <signaling url> <offer|answer> <trickle|complete> <mdns|plain> [usrsctp]
 // (usrsctp: Firefox's former SCTP stack instead of dcsctp, its default).
-// Environment: ICE_CONFIG (optional RTCConfiguration JSON for the page).
+// Environment: ICE_CONFIG (optional RTCConfiguration JSON for the page), PAGE
+// (voice_page.html for the voice peer; default page.html, the echo peer).
 const http = require("http");
 const fs = require("fs");
 const path = require("path");
@@ -24,6 +25,10 @@ const prefs = {
   // false: host candidates carry addresses; true: <uuid>.local mDNS names.
   "media.peerconnection.ice.obfuscate_host_addresses": hosts === "mdns",
   "media.peerconnection.sctp.use_dcsctp": sctp !== "usrsctp",
+  // The voice page's AudioContext starts without a click.
+  "media.autoplay.default": 0,
+  "media.autoplay.blocking_policy": 0,
+  "media.autoplay.block-webaudio": false,
 
   // First run: no default-browser check, welcome or what's-new pages.
   "browser.shell.checkDefaultBrowser": false,
@@ -115,6 +120,31 @@ function hostLookups() {
 let firefox = null;
 let profile = null;
 let finished = false;
+let pulse = null;
+let pulseDir = null;
+
+// startPulse starts a PulseAudio of this run's own with a null sink, and
+// returns its server address: Firefox's AudioContext stays suspended without
+// an audio output, which a test machine lacks. System mode, because this
+// runs as root; the socket's folder is open to the daemon's own user (under
+// /tmp: $TMPDIR may be a folder only root can enter).
+function startPulse() {
+  pulseDir = fs.mkdtempSync("/tmp/webrtc-go-pulse-");
+  fs.chmodSync(pulseDir, 0o777);
+  const socket = path.join(pulseDir, "native");
+  pulse = spawn("pulseaudio", ["--system", "--daemonize=no", "--disallow-exit", "--exit-idle-time=-1", "-n",
+    "--use-pid-file=no", "--disable-shm=yes", "--load=module-null-sink sink_name=null",
+    `--load=module-native-protocol-unix auth-anonymous=1 socket=${socket}`], { stdio: "ignore" });
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 10000;
+    const check = () => {
+      if (fs.existsSync(socket)) return resolve("unix:" + socket);
+      if (pulse.exitCode !== null || Date.now() > deadline) return reject(new Error("PulseAudio did not start"));
+      setTimeout(check, 50);
+    };
+    check();
+  });
+}
 
 // finish stops Firefox, removes the profile and exits with code (3 if
 // Firefox resolved a host name and nothing else failed). Firefox stays in
@@ -132,6 +162,8 @@ function finish(code) {
       }
       fs.rmSync(profile, { recursive: true, force: true });
     }
+    if (pulse) pulse.kill("SIGKILL");
+    if (pulseDir) fs.rmSync(pulseDir, { recursive: true, force: true });
     process.exit(code);
   };
   if (!firefox || firefox.exitCode !== null) return done();
@@ -148,24 +180,30 @@ const server = http.createServer((req, res) => {
       res.writeHead(204);
       res.end();
       log("[firefox] " + body);
-      if (body.includes("ECHO DONE")) finish(0);
-      if (body.includes("ECHO FAILED")) finish(1);
+      if (/(ECHO|VOICE) DONE/.test(body)) finish(0);
+      if (/(ECHO|VOICE) FAILED/.test(body)) finish(1);
     });
     return;
   }
   const name = path.basename(new URL(req.url, "http://x").pathname);
-  if (name !== "page.html" && name !== "echo_peer.js") { res.writeHead(404); return res.end(); }
+  if (!["page.html", "echo_peer.js", "voice_page.html", "voice_peer.js"].includes(name)) { res.writeHead(404); return res.end(); }
   res.writeHead(200, { "content-type": name.endsWith(".js") ? "text/javascript" : "text/html" });
   fs.createReadStream(path.join(__dirname, name)).pipe(res);
 });
 
 setTimeout(() => { log("[firefox] timeout"); finish(2); }, 120000).unref();
 
-server.listen(0, "127.0.0.1", () => {
+server.listen(0, "127.0.0.1", async () => {
+  // The voice page plays and analyses audio: it needs an audio output.
+  const pulseServer = process.env.PAGE === "voice_page.html" ? await startPulse().catch((e) => {
+    log("[firefox] " + e.message);
+    finish(1);
+  }) : undefined;
+  if (finished) return;
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "webrtc-go-firefox-"));
   fs.writeFileSync(path.join(profile, "user.js"), userJS());
   const port = server.address().port;
-  const page = `http://127.0.0.1:${port}/page.html?url=${encodeURIComponent(url)}&role=${role}&mode=${mode}` +
+  const page = `http://127.0.0.1:${port}/${process.env.PAGE || "page.html"}?url=${encodeURIComponent(url)}&role=${role}&mode=${mode}` +
     `&ice=${encodeURIComponent(process.env.ICE_CONFIG || "{}")}&browser=firefox&report=/log`;
   firefox = spawn("firefox-esr", ["--headless", "--no-remote", "--profile", profile, page], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -173,7 +211,7 @@ server.listen(0, "127.0.0.1", () => {
       MOZ_REMOTE_SETTINGS_DEVTOOLS: "1",
       MOZ_LOG: "sync,nsHostResolver:3",
       MOZ_LOG_FILE: path.join(profile, "dns.log"),
-    }),
+    }, pulseServer ? { PULSE_SERVER: pulseServer } : {}),
   });
   for (const stream of [firefox.stdout, firefox.stderr]) {
     stream.on("data", (d) => process.stdout.write("[firefox stdio] " + d));
