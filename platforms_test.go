@@ -172,10 +172,10 @@ func buildLoader(t *testing.T, cc, dir string) string {
 var loaderClassLine = regexp.MustCompile(`(?m)^CLASS .*$`)
 
 // runLoader loads each library of platform through tests/loader and checks
-// that it initialised and deinitialised as in Godot: both classes
-// registered with the same methods and signals as the reference output (the
-// native library's), WebRTCGoPeerConnection made the default, the editor
-// help loaded, both classes unregistered, no error printed, no fault seen.
+// that it initialised and deinitialised as in Godot: every class registered
+// with the same methods and signals as the reference output (the native
+// library's), WebRTCGoPeerConnection made the default, the editor help
+// loaded, every class unregistered, no error printed, no fault seen.
 func runLoader(t *testing.T, platform string, env []string, reference string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -207,10 +207,12 @@ func checkLoaderOutput(t *testing.T, out string) {
 	assert.NotContains(t, out, "LOADER FAIL")
 	assert.Regexp(t, `(?m)^CLASS WebRTCGoDataChannel WebRTCDataChannelExtension \d+ \d+$`, out)
 	assert.Regexp(t, `(?m)^CLASS WebRTCGoPeerConnection WebRTCPeerConnectionExtension \d+ \d+$`, out)
+	assert.Regexp(t, `(?m)^CLASS WebRTCGoAudioTrack RefCounted \d+ 0$`, out)
 	assert.Contains(t, out, "DEFAULT_EXTENSION WebRTCGoPeerConnection\n")
 	assert.Regexp(t, `(?m)^EDITOR_HELP [1-9]\d*$`, out)
 	assert.Contains(t, out, "UNREGISTERED WebRTCGoPeerConnection\n")
 	assert.Contains(t, out, "UNREGISTERED WebRTCGoDataChannel\n")
+	assert.Contains(t, out, "UNREGISTERED WebRTCGoAudioTrack\n")
 	assert.NotContains(t, out, "ERROR:")
 	assert.NotContains(t, out, "WARNING:")
 	assertNoCrash(t, out)

@@ -254,10 +254,31 @@ static void unregister_class(void *library, const void *class_name) {
 	printf("UNREGISTERED %s\n", c->name);
 }
 
+// check_property checks the StringNames of a method's or signal's argument or
+// result: its layout is what differs between 32-bit and 64-bit targets.
+static void check_property(const char *member, const char *what, int i, const GDExtensionPropertyInfo *p) {
+	if (name(p->name) == NULL) fail("%s: the name of %s %d is not a StringName", member, what, i);
+	if (name(p->class_name) == NULL) fail("%s: the class name of %s %d is not a StringName", member, what, i);
+}
+
 static void register_method(void *library, const void *class_name, const GDExtensionClassMethodInfo *info) {
 	if (library != LIBRARY) fail("register_extension_class_method: wrong library pointer");
 	struct class_record *c = find_class(class_name, "register_extension_class_method");
-	checked_name(info->name, "a method name");
+	const char *m = checked_name(info->name, "a method name");
+	if (info->call_func == NULL || info->ptrcall_func == NULL) fail("method %s: no call or ptrcall function", m);
+	if (info->has_return_value) {
+		if (info->return_value_info == NULL) fail("method %s: a result without its info", m);
+		else check_property(m, "result", 0, info->return_value_info);
+	}
+	if (info->argument_count > 0 && (info->arguments_info == NULL || info->arguments_metadata == NULL)) {
+		fail("method %s: %u arguments without their info", m, (unsigned)info->argument_count);
+	} else {
+		for (uint32_t i = 0; i < info->argument_count; i++) check_property(m, "argument", (int)i, &info->arguments_info[i]);
+	}
+	if (info->default_argument_count > info->argument_count) fail("method %s: more defaults than arguments", m);
+	for (uint32_t i = 0; i < info->default_argument_count; i++) {
+		if (info->default_arguments == NULL || info->default_arguments[i] == NULL) fail("method %s: default %u is missing", m, (unsigned)i);
+	}
 	if (c != NULL) c->methods++;
 }
 
@@ -265,10 +286,21 @@ static void register_signal(void *library, const void *class_name, const void *s
 	if (library != LIBRARY) fail("register_extension_class_signal: wrong library pointer");
 	struct class_record *c = find_class(class_name, "register_extension_class_signal");
 	const char *s = checked_name(signal, "a signal name");
-	for (GDExtensionInt i = 0; i < argc; i++) {
-		if (name(args[i].name) == NULL) fail("signal %s: the name of argument %d is not a StringName", s, (int)i);
-	}
+	for (GDExtensionInt i = 0; i < argc; i++) check_property(s, "argument", (int)i, &args[i]);
 	if (c != NULL) c->signals++;
+}
+
+// Interface functions the library looks up but calls only for a game's
+// voice, never during initialisation.
+static void *global_get_singleton(const void *singleton) {
+	checked_name(singleton, "global_get_singleton's name");
+	return NULL;
+}
+
+static void *packed_vector2_array_index(void *self, GDExtensionInt index) {
+	(void)self, (void)index;
+	fail("packed_vector2_array_operator_index called during initialisation");
+	return NULL;
 }
 
 static int help_documents;
@@ -320,6 +352,9 @@ static const struct {
 	{"classdb_register_extension_class_method", (void *)register_method},
 	{"classdb_register_extension_class_signal", (void *)register_signal},
 	{"editor_help_load_xml_from_utf8_chars_and_len", (void *)editor_help_load_xml},
+	{"global_get_singleton", (void *)global_get_singleton},
+	{"packed_vector2_array_operator_index", (void *)packed_vector2_array_index},
+	{"packed_vector2_array_operator_index_const", (void *)packed_vector2_array_index},
 };
 
 static GDExtensionInterfaceFunctionPtr get_proc_address(const char *function) {
