@@ -4,8 +4,8 @@
 // (package capi); at the scene level it registers WebRTCGoDataChannel,
 // WebRTCGoAudioTrack and WebRTCGoPeerConnection and makes the last the
 // default WebRTC extension, so WebRTCPeerConnection.new() in any script
-// returns one. In the editor it also
-// loads the class reference of doc_classes/ into the editor's help.
+// returns one. In the editor it also loads the class reference of
+// doc_classes/ into the editor's help.
 package main
 
 import (

@@ -63,6 +63,7 @@ type method struct {
 	args     []Arg
 	defaults []unsafe.Pointer // Variants in C memory, one per trailing argument with a default
 	ret      VariantType
+	retError bool // the result is an Error: FAILED if the method panics
 	call     func(self any, args MethodArgs) any
 }
 
@@ -88,7 +89,8 @@ func registerMethod(c *class, spec methodSpec, call func(self any, args MethodAr
 	if len(spec.args) > capi.MaxMethodArgs {
 		panic(fmt.Sprintf("%s.%s: more than %d arguments", c.goName, spec.name, capi.MaxMethodArgs))
 	}
-	m := &method{goName: c.goName + "." + spec.name, args: spec.args, ret: spec.ret, call: call}
+	m := &method{goName: c.goName + "." + spec.name, args: spec.args, ret: spec.ret, call: call,
+		retError: spec.ret == TypeInt && spec.retClass == "Error"}
 	args := make([]capi.Prop, len(spec.args))
 	for i, a := range spec.args {
 		switch a.Type {
@@ -190,7 +192,10 @@ func callMethod(methodID, handle uintptr, args unsafe.Pointer, argc int, ret uns
 		}
 		defer m.destroyArgs(&ma)
 	}
-	var result any
+	result := any(nil)
+	if m.retError {
+		result = int64(errFailed) // unless the call returns
+	}
 	func() {
 		defer recoverTo(m.goName)
 		result = m.call(v.(*instance).value, ma)
