@@ -347,6 +347,32 @@ func versionLess(a, b string) bool {
 	return false
 }
 
+// TestThirdPartyLicensesCoverEveryLinkedModule checks that the addon carries
+// the license of every module each library links (as the library's own build
+// information lists them, `go version -m`) and Go's.
+func TestThirdPartyLicensesCoverEveryLinkedModule(t *testing.T) {
+	notices, err := os.ReadFile(filepath.Join(addonDir, "THIRD_PARTY_LICENSES.txt"))
+	require.NoError(t, err)
+	titles := map[string]bool{}
+	for _, line := range strings.Split(string(notices), "\n") {
+		titles[line] = true
+	}
+	assert.Contains(t, string(notices), "\nGo (runtime and standard library) go")
+	for tag, lib := range libraries(t) {
+		info, err := exec.Command("go", "version", "-m", lib).Output()
+		require.NoError(t, err, tag)
+		deps := 0
+		for _, line := range strings.Split(string(info), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 3 && f[0] == "dep" {
+				deps++
+				assert.True(t, titles[f[1]+" "+f[2]], "%s links %s %s, whose license THIRD_PARTY_LICENSES.txt lacks", tag, f[1], f[2])
+			}
+		}
+		assert.Positive(t, deps, "%s: no build information", tag)
+	}
+}
+
 func TestAssetLibraryZip(t *testing.T) {
 	version, err := os.ReadFile(filepath.Join(repoRoot, "VERSION"))
 	require.NoError(t, err)

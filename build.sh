@@ -107,6 +107,7 @@ reloadable = false
 $libraries
 GDEXT
 	cp LICENSE "$addon/"
+	go run ./scripts/notices "$addon/THIRD_PARTY_LICENSES.txt"
 	echo "built $addon (${#targets[@]} platform(s), version $version)"
 	if [ "${1:-}" = all ]; then
 		# docs/ goes along so that the README's links work inside the zip.
