@@ -29,15 +29,18 @@ type DataChannel struct {
 	maxSize atomic.Int64  // the remote's max message size, known once open
 	// available mirrors len(queue)-head, so that a game polling an empty
 	// channel in a tight loop does not take mu (and starve receive of it).
+	// It changes under mu only (see addAvailable).
 	available atomic.Int64
 	lastSend  atomic.Int64 // when Send last returned, on epoch's clock (see kickWriter)
 
 	mu           sync.Mutex
+	mirror       ChannelMirror
 	cond         *sync.Cond // signalled when the queue shrinks or the channel closes
 	queue        []message
 	head         int   // queue[head:] are unread
 	queued       int   // bytes in queue[head:]
 	closed       bool  // closed by Close (or its connection's)
+	reading      bool  // the read loop started: the channel is open
 	ended        bool  // the read loop ended: the remote closed or the transport died
 	dropped      int64 // messages dropped over budget (partially reliable channels only)
 	received     counter
@@ -82,6 +85,10 @@ func newDataChannel(dc *webrtc.DataChannel, budget int, onClose func(*DataChanne
 		if t := dc.Transport(); t != nil {
 			c.maxSize.Store(int64(t.GetCapabilities().MaxMessageSize))
 		}
+		c.mu.Lock()
+		c.reading = true
+		c.mirrorOpenLocked()
+		c.mu.Unlock()
 		go c.readLoop(raw)
 	})
 	return c
@@ -134,6 +141,7 @@ func (c *DataChannel) readLoop(raw datachannel.ReadWriteCloser) {
 func (c *DataChannel) end() {
 	c.mu.Lock()
 	c.ended = true
+	c.mirrorOpenLocked()
 	c.cond.Broadcast()
 	c.mu.Unlock()
 }
@@ -149,7 +157,7 @@ func (c *DataChannel) receive(m message) bool {
 			c.queue[c.head] = message{}
 			c.head++
 			c.dropped++
-			c.available.Add(-1)
+			c.addAvailable(-1)
 			continue
 		}
 		c.cond.Wait()
@@ -166,7 +174,7 @@ func (c *DataChannel) receive(m message) bool {
 	c.queue = append(c.queue, m)
 	c.queued += len(m.data)
 	c.received.add(len(m.data))
-	c.available.Add(1)
+	c.addAvailable(1)
 	return true
 }
 
@@ -226,7 +234,7 @@ func (c *DataChannel) popLocked() message {
 	c.queue[c.head] = message{}
 	c.head++
 	c.queued -= len(m.data)
-	c.available.Add(-1)
+	c.addAvailable(-1)
 	if c.head == len(c.queue) {
 		c.queue = c.queue[:0]
 		c.head = 0
@@ -456,7 +464,8 @@ func (c *DataChannel) markClosed() bool {
 	c.closed = true
 	clear(c.queue)
 	c.queue, c.head, c.queued = nil, 0, 0
-	c.available.Store(0)
+	c.addAvailable(-c.available.Load())
+	c.mirrorOpenLocked()
 	c.cond.Broadcast()
 	onClose := c.onClose
 	c.mu.Unlock()

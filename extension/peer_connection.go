@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/webrtc/v4"
 )
@@ -26,6 +27,7 @@ type PeerConnection struct {
 	// for (see countRemoteCandidate).
 	candidatesFor *webrtc.SessionDescription
 	remoteCands   int
+	mirror        *atomic.Int64 // ConnectionMirror.Connected
 }
 
 // NewPeerConnection returns a peer connection in state NEW. The pion connection
@@ -58,6 +60,7 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	p.closed = false
 	p.budget = cmp.Or(c.ReceiveBudget, p.opts.receiveBudget)
 	p.queue.reset(pc, gathered)
+	p.mirrorConnectedLocked()
 	p.mu.Unlock()
 	closeAll(old, oldChannels)
 	return warnings, nil
@@ -217,6 +220,7 @@ func (p *PeerConnection) Close() {
 	old, channels := p.detachLocked()
 	p.closed = true
 	p.queue.reset(nil, nil)
+	p.mirrorConnectedLocked()
 	p.mu.Unlock()
 	closeAll(old, channels)
 }

@@ -120,6 +120,13 @@ func (p *PeerConnection) handlePion(pc *webrtc.PeerConnection, gathered chan str
 		p.queue.push(pc, ev)
 	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		// pion calls this on a goroutine of its own per change, so the
+		// mirror is set from the state now, not from s.
+		p.mu.Lock()
+		if p.pc == pc {
+			p.mirrorConnectedLocked()
+		}
+		p.mu.Unlock()
 		if s == webrtc.PeerConnectionStateFailed && p.queue.isCurrent(pc) {
 			p.queue.report(Problem{Code: ErrCantConnect, Scope: "ice",
 				Message: "the connection failed: no candidate pair reached the peer (unreachable, blocked, or every relay refused)"})

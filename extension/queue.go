@@ -2,6 +2,7 @@ package extension
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -31,7 +32,8 @@ type eventQueue struct {
 	// waited for it yet.
 	gathered      <-chan struct{}
 	gatherPending bool
-	polling       bool // a Poll is running: a nested call from a handler returns at once
+	polling       bool          // a Poll is running: a nested call from a handler returns at once
+	mirror        *atomic.Int64 // ConnectionMirror.Pending
 }
 
 // push queues ev from pc, unless pc is no longer the current connection.
@@ -40,6 +42,7 @@ func (q *eventQueue) push(pc *webrtc.PeerConnection, ev Event) {
 	defer q.mu.Unlock()
 	if q.current == pc {
 		q.events = append(q.events, ev)
+		q.updateMirror()
 	}
 }
 
@@ -51,6 +54,7 @@ func (q *eventQueue) report(pr Problem) {
 	if q.problems < maxPendingProblems {
 		q.problems++
 		q.events = append(q.events, pr)
+		q.updateMirror()
 	}
 }
 
@@ -80,12 +84,14 @@ func (q *eventQueue) reset(pc *webrtc.PeerConnection, gathered <-chan struct{}) 
 	clear(q.events)
 	q.events = q.events[:0]
 	q.problems = 0
+	q.updateMirror()
 }
 
 // expectCandidates notes that gathering started: the next Poll waits for it.
 func (q *eventQueue) expectCandidates() {
 	q.mu.Lock()
 	q.gatherPending = true
+	q.updateMirror()
 	q.mu.Unlock()
 }
 
@@ -124,6 +130,7 @@ func (q *eventQueue) awaitGathering() {
 	gathered := q.gathered
 	pending := q.gatherPending
 	q.gatherPending = false
+	q.updateMirror()
 	q.mu.Unlock()
 	if !pending || gathered == nil {
 		return
@@ -154,6 +161,7 @@ func (q *eventQueue) deliver(handle func(Event), gen uint64) bool {
 	evs := q.events
 	q.events, q.spare = q.spare[:0], nil
 	q.problems = 0
+	q.updateMirror()
 	q.mu.Unlock()
 	defer func() {
 		clear(evs)
