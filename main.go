@@ -39,6 +39,7 @@ func init() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(gcPercent)
 	}
+	startProfiling()
 }
 
 func register() error {
@@ -57,8 +58,9 @@ func register() error {
 const testPanicEnv = "WEBRTC_GO_TEST_PANIC"
 
 // implement pairs the generated (name, hash) of each virtual with its Go
-// implementation; a virtual without one is a programming error.
-func implement[T any](table map[string]binding.VirtualID, impls map[string]func(T, binding.Args, binding.Ret)) []binding.Virtual[T] {
+// implementation and the way it may answer without calling Go (fast, for
+// some); a virtual without an implementation is a programming error.
+func implement[T any](table map[string]binding.VirtualID, impls map[string]func(T, binding.Args, binding.Ret), fast map[string]binding.Fast) []binding.Virtual[T] {
 	out := make([]binding.Virtual[T], 0, len(table))
 	panicIn := os.Getenv(testPanicEnv)
 	for name, id := range table {
@@ -69,11 +71,20 @@ func implement[T any](table map[string]binding.VirtualID, impls map[string]func(
 		if name == panicIn {
 			call = func(T, binding.Args, binding.Ret) { panic(testPanicEnv + " asked for a panic in " + name) }
 		}
-		out = append(out, binding.Virtual[T]{VirtualID: id, Call: call})
+		v := binding.Virtual[T]{VirtualID: id, Call: call, Fast: fast[name]}
+		if name == panicIn {
+			v.Fast = binding.Fast{} // the panic must run
+		}
+		out = append(out, v)
 	}
 	for name := range impls {
 		if _, ok := table[name]; !ok {
 			panic("implementation of unknown virtual " + name)
+		}
+	}
+	for name := range fast {
+		if _, ok := table[name]; !ok {
+			panic("fast path for unknown virtual " + name)
 		}
 	}
 	return out
