@@ -64,6 +64,13 @@ func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, gathered 
 			return nil, nil, err
 		}
 		se.SetICEUDPMux(mux)
+		// No mDNS in server mode: pion opens two multicast sockets and runs
+		// six goroutines per connection to resolve remote .local candidates,
+		// and each of those sockets receives every mDNS packet on the LAN.
+		// A server's players reach it from other networks, where those names
+		// mean nothing; a player on its LAN still connects: its checks reach
+		// the server, which learns its address from them (peer-reflexive).
+		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	}
 	if c.UDPPortMax != 0 {
 		if err := se.SetEphemeralUDPPortRange(c.UDPPortMin, c.UDPPortMax); err != nil {
