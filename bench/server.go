@@ -236,7 +236,7 @@ func held(f map[string]float64, n int) bool {
 }
 
 // serverStacks are the servers, given the bench's namespace and programs.
-func serverStacks(root, ns, project, pionServer, npm string) []serverStack {
+func serverStacks(root, ns, project string, bins map[string]string, npm string) []serverStack {
 	godot := godottest.Godot{Script: filepath.Join(root, "scripts", "godot"), Namespace: ns}
 	port := strconv.Itoa(serverUDPPort)
 	inNS := func(ctx context.Context, args ...string) *exec.Cmd {
@@ -246,8 +246,11 @@ func serverStacks(root, ns, project, pionServer, npm string) []serverStack {
 		{"godot", "Godot + this extension", func(ctx context.Context, url string) *exec.Cmd {
 			return godot.Command(ctx, "--headless", "--path", project, "-s", "res://server.gd", "--", "url="+url, "port="+port)
 		}, true},
+		{"ext", "Go layer, no Godot", func(ctx context.Context, url string) *exec.Cmd {
+			return inNS(ctx, bins["bench/extserver"], "-url", url, "-port", port)
+		}, true},
 		{"pion", "raw pion", func(ctx context.Context, url string) *exec.Cmd {
-			return inNS(ctx, pionServer, "-url", url, "-port", port)
+			return inNS(ctx, bins["bench/pionserver"], "-url", url, "-port", port)
 		}, true},
 		{"wrtc", "libwebrtc (Node)", func(ctx context.Context, url string) *exec.Cmd {
 			cmd := inNS(ctx, "node", filepath.Join(root, "bench", "wrtc_server.js"), url)

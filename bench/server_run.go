@@ -88,7 +88,7 @@ func measureServers(ctx context.Context, c serverConfig, addon, npm string) (*se
 	}
 	defer netns.Delete(ns)
 	bins := map[string]string{}
-	for _, pkg := range []string{"bench/loadgen", "bench/pionserver", "examples/signaling"} {
+	for _, pkg := range []string{"bench/loadgen", "bench/extserver", "bench/pionserver", "examples/signaling"} {
 		bins[pkg] = filepath.Join(tmp, filepath.Base(pkg))
 		if out, err := exec.Command("go", "build", "-o", bins[pkg], "./"+pkg).CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("building %s: %v\n%s", pkg, err, out)
@@ -119,7 +119,7 @@ func measureServers(ctx context.Context, c serverConfig, addon, npm string) (*se
 	e.signaling = "ws://" + sigAddr
 
 	res := &serverResults{values: map[string]map[int]map[string][]float64{}, churnN: c.churnClients, churnPct: c.churn}
-	for _, st := range serverStacks(root, ns, project, bins["bench/pionserver"], npm) {
+	for _, st := range serverStacks(root, ns, project, bins, npm) {
 		if slices.Contains(c.stacks, st.name) {
 			res.stacks = append(res.stacks, st)
 		}
