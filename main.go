@@ -10,10 +10,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime/debug"
+	"time"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/binding"
 	"github.com/godot-webrtc-go/godot-webrtc-go/extension"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/gcpace"
 )
 
 // Class names scripts see (get_class()).
@@ -22,22 +23,13 @@ const (
 	dataChannelClassName    = "WebRTCGoDataChannel"
 )
 
-// gcPercent is this library's garbage-collection target (Go's GOGC): pion
-// allocates several times the bytes it moves, and at Go's default of 100 the
-// collector ran for a large share of the CPU time of a bulk transfer. 400
-// lets the heap of short-lived packet buffers grow to five times the live
-// heap (a few MiB per busy connection) between collections. It applies only to
-// this library's Go runtime, not to Godot's memory; a GOGC environment
-// variable overrides it.
-const gcPercent = 400
-
 func init() {
 	// Only hooks here: init functions run at dlopen, before Godot is callable.
 	binding.OnInitialize(register)
 	binding.OnEditorInitialize(loadEditorHelp)
 	binding.OnDeinitialize(extension.Shutdown)
 	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
+		gcpace.Start(time.Second)
 	}
 	startProfiling()
 }

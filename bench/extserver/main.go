@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
 	"sync"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/extension"
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/gameload"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/gcpace"
 )
 
 // player is one client's connection and what the game counted from it.
@@ -56,11 +56,14 @@ func main() {
 	length := flag.Duration("profile-for", 10*time.Second, "profile this long")
 	flag.Parse()
 	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(400) // as the library does (main.go's gcPercent)
+		gcpace.Start(time.Second) // as the library does
 	}
 	if *url == "" || *port == 0 {
 		fmt.Fprintln(os.Stderr, "usage: extserver -url ws://host:port/room -port N")
 		os.Exit(2)
+	}
+	if *memProfile != "" {
+		runtime.MemProfileRate = 64 << 10 // from the start, so in-use figures add up
 	}
 	s := &server{port: *port, players: map[int]*player{}}
 	fmt.Println("PID", os.Getpid())
@@ -88,9 +91,6 @@ func main() {
 // profile writes the profiles asked for.
 func profile(cpuFile, memFile string, after, length time.Duration) {
 	time.Sleep(after)
-	if memFile != "" {
-		runtime.MemProfileRate = 64 << 10
-	}
 	if cpuFile != "" {
 		if f, err := os.Create(cpuFile); err == nil && pprof.StartCPUProfile(f) == nil {
 			defer f.Close()
