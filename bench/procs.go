@@ -5,10 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -105,50 +102,4 @@ func (b *tailBuffer) last(n int) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return lastLines(b.buf.String(), n)
-}
-
-// procSample is what /proc says about a process at one moment.
-type procSample struct {
-	at     time.Time
-	cpu    float64 // user plus system seconds
-	rssKiB int64
-	fds    int
-}
-
-// clockTicks is the unit of /proc/PID/stat's times (USER_HZ, 100 on Linux).
-const clockTicks = 100
-
-// sampleProc reads the CPU time (/proc/PID/stat), RSS (/proc/PID/status) and
-// open file descriptors (/proc/PID/fd) of process pid.
-func sampleProc(pid int) (procSample, error) {
-	s := procSample{at: time.Now()}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return s, err
-	}
-	// Fields after the command name, which is in parentheses and may hold
-	// spaces: state is field 3, utime 14, stime 15.
-	rest := string(stat[bytes.LastIndexByte(stat, ')')+1:])
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return s, fmt.Errorf("/proc/%d/stat: %q", pid, stat)
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	s.cpu = float64(utime+stime) / clockTicks
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return s, err
-	}
-	for _, l := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-			s.rssKiB, _ = strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-		}
-	}
-	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	if err != nil {
-		return s, err
-	}
-	s.fds = len(fds)
-	return s, nil
 }

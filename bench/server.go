@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -21,7 +20,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/gameload"
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/procstat"
 )
 
 // serverConfig is what a server benchmark measures.
@@ -45,6 +46,10 @@ type serverStack struct {
 	name, title string
 	cmd         func(ctx context.Context, url string) *exec.Cmd
 	goroutines  bool // its STAT lines count goroutines
+	// mainThreadFrames says that its frames run on the process's main
+	// thread (Godot, Node), whose CPU time per frame and time spent waiting
+	// for a CPU are then measured.
+	mainThreadFrames bool
 }
 
 // serverUDPPort is the port the servers that can share one (Godot, pion) use.
@@ -53,24 +58,13 @@ const serverUDPPort = 40000
 // frameBudget is the frame time at 60 frames a second.
 const frameBudget = time.Second / 60
 
-// stat is one of the STAT lines a server prints every second.
-type stat struct {
-	T          int64     `json:"t"`  // Unix ms
-	FT         []float64 `json:"ft"` // µs of each frame's work in that second
-	Players    int       `json:"players"`
-	Peers      int       `json:"peers"`
-	Goroutines int       `json:"goroutines"`
-	Live       int       `json:"live"`
-	Heap       int64     `json:"heap"`
-}
-
 // serverProc is a running game server and what it printed.
 type serverProc struct {
 	*proc
 	mu    sync.Mutex
 	pid   int
 	ready bool
-	stats []stat
+	stats []gameload.Stat
 }
 
 func (s *serverProc) line(l string) {
@@ -81,9 +75,8 @@ func (s *serverProc) line(l string) {
 		s.pid, _ = strconv.Atoi(strings.TrimSpace(l[4:]))
 	case l == "READY":
 		s.ready = true
-	case strings.HasPrefix(l, "STAT "):
-		var st stat
-		if json.Unmarshal([]byte(l[5:]), &st) == nil {
+	default:
+		if st, ok := gameload.ParseStat(l); ok {
 			s.stats = append(s.stats, st)
 		}
 	}
@@ -91,10 +84,10 @@ func (s *serverProc) line(l string) {
 
 // lastStat returns the latest STAT line, waiting up to 3 s for one newer than
 // after.
-func (s *serverProc) lastStat(after time.Time) (stat, bool) {
+func (s *serverProc) lastStat(after time.Time) (gameload.Stat, bool) {
 	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		s.mu.Lock()
-		var st stat
+		var st gameload.Stat
 		ok := len(s.stats) > 0
 		if ok {
 			st = s.stats[len(s.stats)-1]
@@ -113,7 +106,7 @@ func (s *serverProc) frameTimes(from, to int64) []float64 {
 	var ft []float64
 	for _, st := range s.stats {
 		if st.T > from && st.T <= to+1000 { // a line covers the second before it
-			ft = append(ft, st.FT...)
+			ft = append(ft, st.FrameTimes...)
 		}
 	}
 	return ft
@@ -166,14 +159,15 @@ func (e *serverEnv) capacityRun(ctx context.Context, c serverConfig, st serverSt
 	}
 	defer srv.kill()
 	time.Sleep(time.Second)
-	base, err := sampleProc(srv.pid)
+	base, err := procstat.Read(srv.pid)
 	if err != nil {
 		return nil, err
 	}
 	baseStat, _ := srv.lastStat(time.Now())
 	got := map[string]float64{}
 	var mu sync.Mutex
-	var begin, end procSample
+	var begin, end procstat.Sample
+	var mainBegin, mainEnd procstat.Thread // the main thread, where Godot's and Node's frames run
 	var beginMs, endMs int64
 	lg, err := startProc("loadgen", exec.CommandContext(ctx, "ip", "netns", "exec", e.ns, e.loadgen, "-url", url,
 		"-clients", strconv.Itoa(n), "-warmup", c.warmup.String(), "-measure", c.measure.String(),
@@ -181,10 +175,12 @@ func (e *serverEnv) capacityRun(ctx context.Context, c serverConfig, st serverSt
 		mu.Lock()
 		defer mu.Unlock()
 		if rest, ok := strings.CutPrefix(l, "MEASURE begin "); ok {
-			begin, _ = sampleProc(srv.pid)
+			begin, _ = procstat.Read(srv.pid)
+			mainBegin, _ = procstat.ReadThread(srv.pid, srv.pid)
 			beginMs, _ = strconv.ParseInt(rest, 10, 64)
 		} else if rest, ok := strings.CutPrefix(l, "MEASURE end "); ok {
-			end, _ = sampleProc(srv.pid)
+			end, _ = procstat.Read(srv.pid)
+			mainEnd, _ = procstat.ReadThread(srv.pid, srv.pid)
 			endMs, _ = strconv.ParseInt(rest, 10, 64)
 		} else {
 			for k, v := range parseLine(l) {
@@ -202,16 +198,20 @@ func (e *serverEnv) capacityRun(ctx context.Context, c serverConfig, st serverSt
 	if srv.exited() {
 		err = errors.Join(err, fmt.Errorf("%s server exited: %s", st.name, srv.stderr.last(5)))
 	}
-	if beginMs == 0 || endMs == 0 || end.at.IsZero() {
+	if beginMs == 0 || endMs == 0 || end.At.IsZero() {
 		return got, errors.Join(err, errors.New("no measurement window"))
 	}
-	got["cpu_pct"] = 100 * (end.cpu - begin.cpu) / end.at.Sub(begin.at).Seconds()
-	got["rss_kib_per_player"] = float64(end.rssKiB-base.rssKiB) / float64(n)
-	got["fds_per_player"] = float64(end.fds-base.fds) / float64(n)
+	got["cpu_pct"] = procstat.CPUPercent(begin, end)
+	got["rss_kib_per_player"] = float64(end.RSSKiB-base.RSSKiB) / float64(n)
+	got["fds_per_player"] = float64(end.FDs-base.FDs) / float64(n)
 	if st.goroutines {
 		got["goroutines_per_player"] = float64(endStat.Goroutines-baseStat.Goroutines) / float64(n)
 	}
 	if ft := srv.frameTimes(beginMs, endMs); len(ft) > 0 {
+		if st.mainThreadFrames && !mainEnd.At.IsZero() {
+			got["main_cpu_ms_per_frame"] = float64((mainEnd.Running - mainBegin.Running).Microseconds()) / 1e3 / float64(len(ft))
+			got["main_queued_pct"] = 100 * float64(mainEnd.Queued-mainBegin.Queued) / float64(mainEnd.At.Sub(mainBegin.At))
+		}
 		slices.Sort(ft)
 		got["frame_p50_ms"] = ft[len(ft)/2] / 1e3
 		got["frame_p99_ms"] = ft[len(ft)*99/100] / 1e3
@@ -245,17 +245,17 @@ func serverStacks(root, ns, project string, bins map[string]string, npm string) 
 	return []serverStack{
 		{"godot", "Godot + this extension", func(ctx context.Context, url string) *exec.Cmd {
 			return godot.Command(ctx, "--headless", "--path", project, "-s", "res://server.gd", "--", "url="+url, "port="+port)
-		}, true},
+		}, true, true},
 		{"ext", "Go layer, no Godot", func(ctx context.Context, url string) *exec.Cmd {
 			return inNS(ctx, bins["bench/extserver"], "-url", url, "-port", port)
-		}, true},
+		}, true, false},
 		{"pion", "raw pion", func(ctx context.Context, url string) *exec.Cmd {
 			return inNS(ctx, bins["bench/pionserver"], "-url", url, "-port", port)
-		}, true},
+		}, true, false},
 		{"wrtc", "libwebrtc (Node)", func(ctx context.Context, url string) *exec.Cmd {
 			cmd := inNS(ctx, "node", filepath.Join(root, "bench", "wrtc_server.js"), url)
 			cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(npm, "node_modules"))
 			return cmd
-		}, false},
+		}, false, true},
 	}
 }

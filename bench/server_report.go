@@ -6,14 +6,15 @@ import (
 	"time"
 )
 
-// serverFigures are the columns of the capacity table: key, title, and
-// whether the figure is a count (printed without decimals).
+// serverFigures are the columns of the capacity table.
 var serverFigures = []struct {
 	key, title string
 }{
 	{"cpu_pct", "CPU, % of a core"},
 	{"frame_p50_ms", "frame p50, ms"},
 	{"frame_p99_ms", "frame p99, ms"},
+	{"main_cpu_ms_per_frame", "main thread CPU per frame, ms"},
+	{"main_queued_pct", "main thread waiting for a CPU, %"},
 	{"rss_kib_per_player", "RSS per player, KiB"},
 	{"goroutines_per_player", "goroutines per player"},
 	{"join_s", "all joined, s"},
@@ -140,9 +141,9 @@ func (r *serverResults) renderChurn(b *strings.Builder) {
 			fmt.Fprintf(b, " %s %s;", strings.TrimPrefix(k, "churn_"), format(v))
 		}
 	}
-	b.WriteString("\n\n| time | players | live connections | goroutines | RSS, MiB | file descriptors | Go heap, MiB | frame p99, ms |\n|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("\n\n| time | players | live connections | goroutines | RSS, MiB | file descriptors | Go heap, MiB | Go heap live at the last collection, MiB | frame p99, ms |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.churn {
-		fmt.Fprintf(b, "| %v | %d | %d | %d | %.1f | %d | %.1f | %.1f |\n", s.at, s.players, s.live, s.goroutines,
-			float64(s.rssKiB)/1024, s.fds, s.heapMiB, s.frameP99ms)
+		fmt.Fprintf(b, "| %v | %d | %d | %d | %.1f | %d | %.1f | %.1f | %.1f |\n", s.at, s.players, s.live, s.goroutines,
+			float64(s.rssKiB)/1024, s.fds, s.heapMiB, s.heapLiveMiB, s.frameP99ms)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/netns"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/procstat"
 )
 
 // serverResults is what a server benchmark measured.
@@ -176,7 +177,7 @@ type churnSample struct {
 	players, live, goroutines int
 	rssKiB                    int64
 	fds                       int
-	heapMiB                   float64
+	heapMiB, heapLiveMiB      float64
 	frameP99ms                float64
 }
 
@@ -211,13 +212,13 @@ func (e *serverEnv) churnRun(ctx context.Context, c serverConfig, st serverStack
 		case <-time.After(c.churnEvery):
 		}
 		now := time.Now()
-		ps, err := sampleProc(srv.pid)
+		ps, err := procstat.Read(srv.pid)
 		st, ok := srv.lastStat(now.Add(-time.Second))
 		if err != nil || !ok {
 			break
 		}
 		s := churnSample{at: now.Sub(start).Round(time.Second), players: st.Players, live: st.Live, goroutines: st.Goroutines,
-			rssKiB: ps.rssKiB, fds: ps.fds, heapMiB: float64(st.Heap) / (1 << 20)}
+			rssKiB: ps.RSSKiB, fds: ps.FDs, heapMiB: float64(st.Heap) / (1 << 20), heapLiveMiB: float64(st.HeapLive) / (1 << 20)}
 		if ft := srv.frameTimes(prev.UnixMilli(), now.UnixMilli()-1000); len(ft) > 0 {
 			slices.Sort(ft)
 			s.frameP99ms = ft[len(ft)*99/100] / 1e3

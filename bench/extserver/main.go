@@ -11,12 +11,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/metrics"
 	"runtime/pprof"
 	"sync"
 	"time"
@@ -223,9 +221,5 @@ func (s *server) loop() {
 }
 
 func (s *server) stat(frameTimes []int64, connected int) {
-	heap := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(heap)
-	b, _ := json.Marshal(map[string]any{"t": time.Now().UnixMilli(), "ft": frameTimes, "players": connected,
-		"peers": len(s.players), "goroutines": runtime.NumGoroutine(), "live": extension.Live(), "heap": heap[0].Value.Uint64()})
-	fmt.Printf("STAT %s\n", b)
+	fmt.Printf("STAT %s\n", gameload.StatLine(frameTimes, connected, len(s.players), extension.Live()))
 }

@@ -9,9 +9,9 @@
 // A capacity run (the default) joins every player at once, plays -warmup,
 // prints "MEASURE begin <unix ms>", plays -measure, prints "MEASURE end
 // <unix ms>", stops sending, reads for two more seconds, and prints what it
-// counted as BENCH {"k":...,"v":...} lines. A churn run (-churn P) replaces
-// P % of the players a minute, at random, for -duration, printing a CHURN
-// line every -every.
+// counted as BENCH {"k":...,"v":...} lines. A churn run (-churn P) prints
+// "CHURN start <unix ms>", replaces P % of the players a minute, at random,
+// for -duration, printing a CHURN line every -every.
 package main
 
 import (
@@ -231,6 +231,7 @@ func (g *gen) churn(percent float64, d time.Duration, every time.Duration) {
 	}
 	gap := time.Duration(float64(time.Minute) / (float64(n) * percent / 100))
 	start := time.Now()
+	fmt.Printf("CHURN start %d\n", start.UnixMilli())
 	next, report := start.Add(gap), start.Add(every)
 	var joins []time.Duration
 	left, failed := 0, 0

@@ -11,12 +11,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
-	"runtime/metrics"
 	"sync"
 	"time"
 
@@ -260,9 +257,5 @@ func (s *server) stat(frameTimes []int64, connected int) {
 	s.mu.Lock()
 	peers := len(s.players)
 	s.mu.Unlock()
-	heap := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(heap)
-	b, _ := json.Marshal(map[string]any{"t": time.Now().UnixMilli(), "ft": frameTimes, "players": connected,
-		"peers": peers, "goroutines": runtime.NumGoroutine(), "live": peers, "heap": heap[0].Value.Uint64()})
-	fmt.Printf("STAT %s\n", b)
+	fmt.Printf("STAT %s\n", gameload.StatLine(frameTimes, connected, peers, peers))
 }

@@ -14,7 +14,8 @@
 #
 # Prints "PID <pid>" and "READY" once in the room, then every second
 # STAT {"t": unix ms, "ft": [µs of each frame's work], "players": connected,
-# "peers": joined or joining, "goroutines", "live", "heap"}.
+# "peers": joined or joining, "goroutines", "live", "heap", "heap_live", "gc"}
+# (internal/gameload.Stat).
 extends SceneTree
 
 const Signaling = preload("res://signaling_client.gd")
@@ -186,6 +187,7 @@ func _process(_delta: float) -> bool:
 		var rt: Dictionary = probe.get_stats().runtime
 		print("STAT ", JSON.stringify({"t": int(Time.get_unix_time_from_system() * 1000), "ft": frame_times,
 			"players": connected.size(), "peers": players.size(), "goroutines": rt.goroutines,
-			"live": rt.live_connections, "heap": rt.go_heap_bytes}))
+			"live": rt.live_connections, "heap": rt.go_heap_bytes, "heap_live": rt.go_heap_live_bytes,
+			"gc": rt.gc_cycles}))
 		frame_times = []
 	return false
