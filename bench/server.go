@@ -82,18 +82,22 @@ func (s *serverProc) line(l string) {
 	}
 }
 
-// lastStat returns the latest STAT line, waiting up to 3 s for one newer than
-// after.
-func (s *serverProc) lastStat(after time.Time) (gameload.Stat, bool) {
+// statAt returns the first STAT line printed at or after t, waiting up to 3 s
+// for one; failing that, the latest.
+func (s *serverProc) statAt(t time.Time) (gameload.Stat, bool) {
 	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		s.mu.Lock()
+		i := slices.IndexFunc(s.stats, func(st gameload.Stat) bool { return st.T >= t.UnixMilli() })
 		var st gameload.Stat
 		ok := len(s.stats) > 0
-		if ok {
+		switch {
+		case i >= 0:
+			st = s.stats[i]
+		case ok:
 			st = s.stats[len(s.stats)-1]
 		}
 		s.mu.Unlock()
-		if ok && st.T >= after.UnixMilli() || time.Now().After(deadline) {
+		if i >= 0 || time.Now().After(deadline) {
 			return st, ok
 		}
 	}
@@ -163,7 +167,7 @@ func (e *serverEnv) capacityRun(ctx context.Context, c serverConfig, st serverSt
 	if err != nil {
 		return nil, err
 	}
-	baseStat, _ := srv.lastStat(time.Now())
+	baseStat, _ := srv.statAt(time.Now())
 	got := map[string]float64{}
 	var mu sync.Mutex
 	var begin, end procstat.Sample
@@ -192,7 +196,7 @@ func (e *serverEnv) capacityRun(ctx context.Context, c serverConfig, st serverSt
 		return nil, err
 	}
 	err = lg.wait(c.joinTimeout + c.warmup + c.measure + time.Minute)
-	endStat, _ := srv.lastStat(time.UnixMilli(endMs))
+	endStat, _ := srv.statAt(time.UnixMilli(endMs))
 	mu.Lock()
 	defer mu.Unlock()
 	if srv.exited() {

@@ -72,11 +72,16 @@ func measureServers(ctx context.Context, c serverConfig, addon, npm string) (*se
 	if err != nil {
 		return nil, err
 	}
-	// Hundreds of connections: each reference connection has its own sockets.
+	// Hundreds of connections: libwebrtc opens about 55 sockets for each
+	// (measured with 16 players). The servers inherit the limit; as root it
+	// may go past the hard limit.
 	var lim syscall.Rlimit
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil {
-		lim.Cur = lim.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+		want := syscall.Rlimit{Cur: 1 << 20, Max: max(lim.Max, 1<<20)}
+		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) != nil {
+			lim.Cur = lim.Max
+			_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+		}
 	}
 	tmp, err := os.MkdirTemp("/tmp", "webrtc-go-serverbench-") // /tmp: shared with the Godot chroot
 	if err != nil {
@@ -213,7 +218,7 @@ func (e *serverEnv) churnRun(ctx context.Context, c serverConfig, st serverStack
 		}
 		now := time.Now()
 		ps, err := procstat.Read(srv.pid)
-		st, ok := srv.lastStat(now.Add(-time.Second))
+		st, ok := srv.statAt(now.Add(-time.Second))
 		if err != nil || !ok {
 			break
 		}
