@@ -250,6 +250,9 @@ func serverStacks(root, ns, project string, bins map[string]string, npm string) 
 		{"godot", "Godot + this extension", func(ctx context.Context, url string) *exec.Cmd {
 			return godot.Command(ctx, "--headless", "--path", project, "-s", "res://server.gd", "--", "url="+url, "port="+port)
 		}, true, true},
+		{"godotch", "Godot, reading each player's channels", func(ctx context.Context, url string) *exec.Cmd {
+			return godot.Command(ctx, "--headless", "--path", project, "-s", "res://server.gd", "--", "url="+url, "port="+port, "read=channels")
+		}, true, true},
 		{"ext", "Go layer, no Godot", func(ctx context.Context, url string) *exec.Cmd {
 			return inNS(ctx, bins["bench/extserver"], "-url", url, "-port", port)
 		}, true, false},

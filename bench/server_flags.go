@@ -23,7 +23,7 @@ func registerServerFlags() *serverFlags {
 	f.clients = flag.String("clients", "16,64,128,256", "server: players per run")
 	flag.BoolVar(&f.c.more, "more", true, "server: after -clients, add 128 players while a server still holds them")
 	flag.IntVar(&f.c.maxClients, "max-clients", 768, "server: the most players -more goes to")
-	f.servers = flag.String("servers", "godot,pion,wrtc", "server: comma-separated servers: godot, ext (the Go layer without Godot), pion, wrtc")
+	f.servers = flag.String("servers", "godot,pion,wrtc", "server: comma-separated servers: godot, godotch (Godot reading each player's channels itself), ext (the Go layer without Godot), pion, wrtc")
 	flag.DurationVar(&f.c.warmup, "warmup", 3*time.Second, "server: play this long after joining, before measuring")
 	flag.DurationVar(&f.c.measure, "measure", 10*time.Second, "server: measured time of each run")
 	flag.DurationVar(&f.c.joinTimeout, "join-timeout", 90*time.Second, "server: how long the players may take to join")

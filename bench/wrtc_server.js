@@ -15,7 +15,9 @@ const TICK_RATE = 60, SNAPSHOT_SIZE = 512, EVENT_SIZE = 1024, LATE_USEC = 100000
 const KIND_INPUT = 1, KIND_EVENT = 2, KIND_SNAPSHOT = 3;
 
 const url = process.argv[2];
+const JOINS_PER_FRAME = 4; // as server.gd: hundreds joining at once must not stall a frame
 const players = new Map(); // id -> player, from join to leave
+let joining = []; // ids waiting to be admitted
 let queue = [];
 const unixUsec = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
@@ -29,8 +31,9 @@ ws.on("message", (data) => {
     if (m.id !== 1) { console.error("wrtc server: the room already has a server"); process.exit(1); }
     console.log("READY");
   } else if (m.type === "join") {
-    join(m.id).catch((e) => console.error(`wrtc server: player ${m.id}: ${e.message}`));
+    joining.push(m.id);
   } else if (m.type === "leave") {
+    joining = joining.filter((id) => id !== m.id);
     const p = players.get(m.id);
     players.delete(m.id);
     if (p) p.pc.close();
@@ -78,6 +81,9 @@ let frame = 0, frameTimes = [], second = performance.now(), next = performance.n
 
 function tick() {
   const t0 = performance.now();
+  for (const id of joining.splice(0, JOINS_PER_FRAME)) {
+    join(id).catch((e) => console.error(`wrtc server: player ${id}: ${e.message}`));
+  }
   const batch = queue;
   queue = [];
   const now = unixUsec();

@@ -10,7 +10,14 @@
 # 512-byte snapshot on the unreliable channel; each player also gets one
 # reliable 1 KiB event a second. Message layouts: internal/gameload.
 #
-#   godot --headless --path <project> -s res://server.gd -- url=ws://... port=N
+# It admits at most JOINS_PER_FRAME new players a frame, so that hundreds
+# joining at once (a server restart) do not stall one frame for seconds.
+#
+# With read=channels it reads each player's channels itself instead of
+# through the multiplayer peer, whose get_available_packet_count() asks every
+# channel of every peer, once per packet read.
+#
+#   godot --headless --path <project> -s res://server.gd -- url=ws://... port=N [read=channels]
 #
 # Prints "PID <pid>" and "READY" once in the room, then every second
 # STAT {"t": unix ms, "ft": [µs of each frame's work], "players": connected,
@@ -28,6 +35,7 @@ const LATE_USEC := 100000
 const KIND_INPUT := 1
 const KIND_EVENT := 2
 const KIND_SNAPSHOT := 3
+const JOINS_PER_FRAME := 4
 
 
 class Player:
@@ -38,14 +46,17 @@ class Player:
 	var late := 0 # events that took longer than LATE_USEC
 	var snapshot_seq := 0
 	var event_seq := 0
+	var channels: Array = [] # the multiplayer peer's, read with read=channels
 
 
 var signaling = Signaling.new()
 var mp := WebRTCMultiplayerPeer.new()
 var players := {} # peer id -> Player, from join to leave
+var joining: Array[int] = [] # peer ids waiting to be admitted
 var connected: Array[Player] = [] # every channel open
 var probe := WebRTCPeerConnection.new() # only for get_stats().runtime
 var port := 0
+var read_channels := false
 var frame := 0
 var frame_times: Array[int] = []
 var second_start := 0
@@ -60,6 +71,8 @@ func _initialize() -> void:
 			url = arg.substr(4)
 		elif arg.begins_with("port="):
 			port = int(arg.substr(5))
+		elif arg == "read=channels":
+			read_channels = true
 	Engine.max_fps = TICK_RATE
 	snapshot.resize(SNAPSHOT_SIZE)
 	snapshot[0] = KIND_SNAPSHOT
@@ -88,6 +101,10 @@ func _on_welcomed(id: int, _peers: Array) -> void:
 
 
 func _on_joined(id: int) -> void:
+	joining.append(id)
+
+
+func _admit(id: int) -> void:
 	var p := Player.new()
 	p.id = id
 	p.pc = WebRTCPeerConnection.new()
@@ -102,6 +119,7 @@ func _on_joined(id: int) -> void:
 
 
 func _on_left(id: int) -> void:
+	joining.erase(id)
 	if mp.has_peer(id):
 		mp.remove_peer(id)
 	players.erase(id)
@@ -130,6 +148,7 @@ func _on_message(from: int, msg: Dictionary) -> void:
 func _on_peer_connected(id: int) -> void:
 	var p: Player = players.get(id)
 	if p != null:
+		p.channels = mp.get_peer(id).channels
 		connected.append(p)
 
 
@@ -140,6 +159,17 @@ func _on_peer_disconnected(id: int) -> void:
 			return
 
 
+func count(p: Player, pkt: PackedByteArray) -> void:
+	if pkt.size() < 20:
+		return
+	if pkt[0] == KIND_INPUT:
+		p.inputs += 1
+	elif pkt[0] == KIND_EVENT:
+		p.events += 1
+		if unix_usec() - pkt.decode_s64(8) > LATE_USEC:
+			p.late += 1
+
+
 static func unix_usec() -> int:
 	return int(Time.get_unix_time_from_system() * 1e6)
 
@@ -147,19 +177,21 @@ static func unix_usec() -> int:
 func _process(_delta: float) -> bool:
 	var t0 := Time.get_ticks_usec()
 	signaling.poll()
+	for i in mini(JOINS_PER_FRAME, joining.size()):
+		_admit(joining.pop_front())
 	mp.poll()
-	while mp.get_available_packet_count() > 0:
-		var from := mp.get_packet_peer()
-		var pkt := mp.get_packet()
-		var p: Player = players.get(from)
-		if p == null or pkt.size() < 20:
-			continue
-		if pkt[0] == KIND_INPUT:
-			p.inputs += 1
-		elif pkt[0] == KIND_EVENT:
-			p.events += 1
-			if unix_usec() - pkt.decode_s64(8) > LATE_USEC:
-				p.late += 1
+	if read_channels:
+		for p in connected:
+			for ch: WebRTCDataChannel in p.channels:
+				while ch.get_available_packet_count() > 0:
+					count(p, ch.get_packet())
+	else:
+		while mp.get_available_packet_count() > 0:
+			var from := mp.get_packet_peer()
+			var pkt := mp.get_packet()
+			var p: Player = players.get(from)
+			if p != null:
+				count(p, pkt)
 	frame += 1
 	var send_snapshots := frame % SNAPSHOT_EVERY == 0
 	var event_slot := frame % TICK_RATE
