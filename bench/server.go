@@ -39,6 +39,7 @@ type serverConfig struct {
 	churnFor     time.Duration
 	churnClients int
 	churnEvery   time.Duration
+	addonBefore  string // another build of the addon, measured as the "before" server
 }
 
 // serverStack is one server implementation.
@@ -240,7 +241,7 @@ func held(f map[string]float64, n int) bool {
 }
 
 // serverStacks are the servers, given the bench's namespace and programs.
-func serverStacks(root, ns, project string, bins map[string]string, npm string) []serverStack {
+func serverStacks(root, ns string, projects, bins map[string]string, npm string) []serverStack {
 	godot := godottest.Godot{Script: filepath.Join(root, "scripts", "godot"), Namespace: ns}
 	port := strconv.Itoa(serverUDPPort)
 	inNS := func(ctx context.Context, args ...string) *exec.Cmd {
@@ -248,10 +249,13 @@ func serverStacks(root, ns, project string, bins map[string]string, npm string) 
 	}
 	return []serverStack{
 		{"godot", "Godot + this extension", func(ctx context.Context, url string) *exec.Cmd {
-			return godot.Command(ctx, "--headless", "--path", project, "-s", "res://server.gd", "--", "url="+url, "port="+port)
+			return godot.Command(ctx, "--headless", "--path", projects[""], "-s", "res://server.gd", "--", "url="+url, "port="+port)
+		}, true, true},
+		{"before", "Godot + the extension before (-addon-before)", func(ctx context.Context, url string) *exec.Cmd {
+			return godot.Command(ctx, "--headless", "--path", projects["before"], "-s", "res://server.gd", "--", "url="+url, "port="+port)
 		}, true, true},
 		{"godotch", "Godot, reading each player's channels", func(ctx context.Context, url string) *exec.Cmd {
-			return godot.Command(ctx, "--headless", "--path", project, "-s", "res://server.gd", "--", "url="+url, "port="+port, "read=channels")
+			return godot.Command(ctx, "--headless", "--path", projects[""], "-s", "res://server.gd", "--", "url="+url, "port="+port, "read=channels")
 		}, true, true},
 		{"ext", "Go layer, no Godot", func(ctx context.Context, url string) *exec.Cmd {
 			return inNS(ctx, bins["bench/extserver"], "-url", url, "-port", port)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ func registerServerFlags() *serverFlags {
 	flag.DurationVar(&f.c.churnFor, "churn-for", 5*time.Minute, "server: length of the churn run (0: none)")
 	flag.IntVar(&f.c.churnClients, "churn-clients", 128, "server: players of the churn run")
 	flag.DurationVar(&f.c.churnEvery, "churn-every", 15*time.Second, "server: how often the churn curve is sampled")
+	flag.StringVar(&f.c.addonBefore, "addon-before", "", "server: another build of the addon, measured as server \"before\" (add it to -servers)")
 	return f
 }
 
@@ -45,6 +47,9 @@ func (f *serverFlags) config(runs int) (serverConfig, error) {
 		}
 	})
 	c.stacks = strings.Split(*f.servers, ",")
+	if slices.Contains(c.stacks, "before") && c.addonBefore == "" {
+		return c, fmt.Errorf("-servers before needs -addon-before")
+	}
 	for _, s := range strings.Split(*f.clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {

@@ -100,10 +100,16 @@ func measureServers(ctx context.Context, c serverConfig, addon, npm string) (*se
 			return nil, fmt.Errorf("building %s: %v\n%s", pkg, err, out)
 		}
 	}
-	project := filepath.Join(tmp, "project")
-	if err := godottest.NewProject(project, addon, filepath.Join(root, "bench", "server"),
-		filepath.Join(root, "examples", "demo", "signaling_client.gd")); err != nil {
-		return nil, err
+	projects := map[string]string{}
+	for name, dir := range map[string]string{"": addon, "before": c.addonBefore} {
+		if dir == "" {
+			continue
+		}
+		projects[name] = filepath.Join(tmp, "project"+name)
+		if err := godottest.NewProject(projects[name], dir, filepath.Join(root, "bench", "server"),
+			filepath.Join(root, "examples", "demo", "signaling_client.gd")); err != nil {
+			return nil, err
+		}
 	}
 	e := &serverEnv{ns: ns, loadgen: bins["bench/loadgen"]}
 	var sigAddr string
@@ -125,7 +131,7 @@ func measureServers(ctx context.Context, c serverConfig, addon, npm string) (*se
 	e.signaling = "ws://" + sigAddr
 
 	res := &serverResults{values: map[string]map[int]map[string][]float64{}, churnN: c.churnClients, churnPct: c.churn}
-	for _, st := range serverStacks(root, ns, project, bins, npm) {
+	for _, st := range serverStacks(root, ns, projects, bins, npm) {
 		if slices.Contains(c.stacks, st.name) {
 			res.stacks = append(res.stacks, st)
 		}
