@@ -311,8 +311,8 @@ var lastSend atomic.Int64
 // kickWriter gets pion's SCTP writer goroutine, which Send has just woken,
 // running on another thread at once, unless this Send is part of a burst, on
 // this channel or across channels: a server sending every player its snapshot
-// needs one kick for the burst, and a kick per message (a goroutine started
-// and a thread woken each time) cost a few percent of its CPU.
+// needs one kick for the burst, not a goroutine started and a thread woken
+// per message.
 //
 // Measured: Go queues a woken goroutine in the waker's "run next" slot. The
 // waker here is the game thread, which keeps running, and other threads
