@@ -136,9 +136,10 @@ func (r *serverResults) renderChurn(b *strings.Builder) {
 		return
 	}
 	fmt.Fprintf(b, "\nChurn: %d players, %.0f %% of them replaced a minute at random (Godot server):", r.churnN, r.churnPct)
-	for _, k := range []string{"churn_left", "churn_joined", "churn_failed", "churn_join_p50_ms", "churn_join_max_ms"} {
-		if v, ok := r.churnFig[k]; ok {
-			fmt.Fprintf(b, " %s %s;", strings.TrimPrefix(k, "churn_"), format(v))
+	for _, f := range []struct{ key, label string }{{"churn_left", "left"}, {"churn_joined", "joined"},
+		{"churn_failed", "failed to join"}, {"churn_join_p50_ms", "join time p50, ms"}, {"churn_join_max_ms", "join time max, ms"}} {
+		if v, ok := r.churnFig[f.key]; ok {
+			fmt.Fprintf(b, " %s %.0f;", f.label, v)
 		}
 	}
 	b.WriteString("\n\n| time | players | live connections | goroutines | RSS, MiB | file descriptors | Go heap, MiB | Go heap live at the last collection, MiB | frame p99, ms |\n|---|---|---|---|---|---|---|---|---|\n")

@@ -222,6 +222,9 @@ func (e *serverEnv) churnRun(ctx context.Context, c serverConfig, st serverStack
 		case <-lg.done:
 		case <-time.After(c.churnEvery):
 		}
+		if lg.exited() {
+			break // the players have left: not a point of the curve
+		}
 		now := time.Now()
 		ps, err := procstat.Read(srv.pid)
 		st, ok := srv.statAt(now.Add(-time.Second))
