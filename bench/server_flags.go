@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,14 +62,15 @@ func (f *serverFlags) config(runs int) (serverConfig, error) {
 }
 
 // serverBenchAndReport runs the server benchmark and writes its report to
-// out (dist/bench-server.md unless -out says otherwise).
+// out (bench-server.md next to the main table's bench.md unless -out names
+// another file).
 func serverBenchAndReport(f *serverFlags, bc config, out string) error {
 	c, err := f.config(bc.runs)
 	if err != nil {
 		return err
 	}
-	if out == "dist/bench.md" {
-		out = "dist/bench-server.md"
+	if filepath.Base(out) == "bench.md" { // the main table's default, which ./build.sh bench passes
+		out = filepath.Join(filepath.Dir(out), "bench-server.md")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
