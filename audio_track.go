@@ -17,7 +17,7 @@ type audioTrack struct {
 var audioTrackClass *binding.Class[*audioTrack]
 
 func newAudioTrackObject(t *extension.AudioTrack) binding.Object {
-	return audioTrackClass.NewObject(func(binding.Object) *audioTrack { return &audioTrack{t: t} })
+	return audioTrackClass.NewObject(func(binding.Object, binding.Slots) *audioTrack { return &audioTrack{t: t} })
 }
 
 func registerAudioTrack() { audioTrackClass = binding.Register(audioTrackSpec()) }
@@ -35,7 +35,7 @@ func audioTrackSpec() binding.ClassSpec[*audioTrack] {
 		Parent: "RefCounted",
 		// Scripts may construct one: it is inert (see errNoTrack). The
 		// connection closes real tracks, so freeing one has nothing to do.
-		New:  func(binding.Object) at { return &audioTrack{} },
+		New:  func(binding.Object, binding.Slots) at { return &audioTrack{} },
 		Free: func(at) {},
 		Methods: []binding.Method[at]{
 			{Name: "push_frames", Args: []binding.Arg{{Name: "frames", Type: binding.TypePackedVector2Array}},

@@ -14,6 +14,9 @@
 #                        Node, run the benchmark suite (go run ./bench;
 #                        flags pass through, e.g. -runs 5 or -doc docs/performance.md):
 #                        one table on stdout and in dist/bench.md
+#   ./build.sh bench -server [flags]  the server benchmark instead (docs/server.md):
+#                        players per game server process, and a churn run;
+#                        report on stdout and in dist/bench-server.md
 #
 # Environment: GODOT (a Godot 4.3+ binary to use instead of the provisioned
 # one), GODOT_ROOT (where the Debian sid root with Godot is cached), DIST (the

@@ -23,7 +23,26 @@ const minPacketBuffer = 256
 var dataChannelClass *binding.Class[*dataChannel]
 
 func newDataChannelObject(ch *extension.DataChannel) binding.Object {
-	return dataChannelClass.NewObject(func(binding.Object) *dataChannel { return &dataChannel{ch: ch} })
+	return dataChannelClass.NewObject(func(_ binding.Object, slots binding.Slots) *dataChannel {
+		ch.Mirror(extension.ChannelMirror{Available: slots.Int(slotAvailable), Open: slots.Int(slotOpen)})
+		return &dataChannel{ch: ch}
+	})
+}
+
+// The instance slots a channel keeps up to date (see extension.ChannelMirror)
+// for the virtuals that answer without calling Go.
+const (
+	slotAvailable = 0 // unread packets
+	slotOpen      = 1 // STATE_OPEN while open, else 0
+)
+
+// dataChannelFast are the virtuals that answer without calling Go: Godot's
+// WebRTCMultiplayerPeer calls them for every channel of every peer every
+// frame, and asks for the packet count of each for every packet it reads.
+var dataChannelFast = map[string]binding.Fast{
+	"_get_available_packet_count": binding.FromSlot(slotAvailable),
+	"_get_ready_state":            binding.FromSlotUnlessZero(slotOpen),
+	"_poll":                       binding.AlwaysOK,
 }
 
 func registerDataChannel() { dataChannelClass = binding.Register(dataChannelSpec()) }
@@ -34,13 +53,14 @@ func dataChannelSpec() binding.ClassSpec[*dataChannel] {
 	return binding.ClassSpec[dc]{
 		Name:     dataChannelClassName,
 		Parent:   "WebRTCDataChannelExtension",
-		New:      func(binding.Object) dc { return &dataChannel{} },
+		New:      func(binding.Object, binding.Slots) dc { return &dataChannel{} },
 		Free:     dc.free,
-		Virtuals: implement(dataChannelVirtuals, dataChannelImpls()),
+		Virtuals: implement(dataChannelVirtuals, dataChannelImpls(), dataChannelFast),
 	}
 }
 
 func (d *dataChannel) free() {
+	d.ch.Mirror(extension.ChannelMirror{}) // the slots go with the instance
 	d.ch.Close()
 	d.packet.Free()
 }

@@ -11,10 +11,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime/debug"
+	"time"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/binding"
 	"github.com/godot-webrtc-go/godot-webrtc-go/extension"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/gcpace"
 )
 
 // Class names scripts see (get_class()).
@@ -24,23 +25,15 @@ const (
 	audioTrackClassName     = "WebRTCGoAudioTrack"
 )
 
-// gcPercent is this library's garbage-collection target (Go's GOGC): pion
-// allocates several times the bytes it moves, and at Go's default of 100 the
-// collector ran for a large share of the CPU time of a bulk transfer. 400
-// lets the heap of short-lived packet buffers grow to five times the live
-// heap (a few MiB per busy connection) between collections. It applies only to
-// this library's Go runtime, not to Godot's memory; a GOGC environment
-// variable overrides it.
-const gcPercent = 400
-
 func init() {
 	// Only hooks here: init functions run at dlopen, before Godot is callable.
 	binding.OnInitialize(register)
 	binding.OnEditorInitialize(loadEditorHelp)
 	binding.OnDeinitialize(extension.Shutdown)
 	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
+		gcpace.Start(time.Second)
 	}
+	startProfiling()
 }
 
 func register() error {
@@ -60,8 +53,9 @@ func register() error {
 const testPanicEnv = "WEBRTC_GO_TEST_PANIC"
 
 // implement pairs the generated (name, hash) of each virtual with its Go
-// implementation; a virtual without one is a programming error.
-func implement[T any](table map[string]binding.VirtualID, impls map[string]func(T, binding.Args, binding.Ret)) []binding.Virtual[T] {
+// implementation and the way it may answer without calling Go (fast, for
+// some); a virtual without an implementation is a programming error.
+func implement[T any](table map[string]binding.VirtualID, impls map[string]func(T, binding.Args, binding.Ret), fast map[string]binding.Fast) []binding.Virtual[T] {
 	out := make([]binding.Virtual[T], 0, len(table))
 	panicIn := os.Getenv(testPanicEnv)
 	for name, id := range table {
@@ -72,11 +66,20 @@ func implement[T any](table map[string]binding.VirtualID, impls map[string]func(
 		if name == panicIn {
 			call = func(T, binding.Args, binding.Ret) { panic(testPanicEnv + " asked for a panic in " + name) }
 		}
-		out = append(out, binding.Virtual[T]{VirtualID: id, Call: call})
+		v := binding.Virtual[T]{VirtualID: id, Call: call, Fast: fast[name]}
+		if name == panicIn {
+			v.Fast = binding.Fast{} // the panic must run
+		}
+		out = append(out, v)
 	}
 	for name := range impls {
 		if _, ok := table[name]; !ok {
 			panic("implementation of unknown virtual " + name)
+		}
+	}
+	for name := range fast {
+		if _, ok := table[name]; !ok {
+			panic("fast path for unknown virtual " + name)
 		}
 	}
 	return out

@@ -27,10 +27,31 @@ const (
 	sigTrackReceived      = "track_received"
 )
 
-func newPeerConnection(self binding.Object) *peerConnection {
+func newPeerConnection(self binding.Object, slots binding.Slots) *peerConnection {
 	p := &peerConnection{self: self, pc: extension.NewPeerConnection()}
 	p.emit = p.emitEvent
+	p.pc.Mirror(extension.ConnectionMirror{Pending: slots.Int(slotPending), Connected: slots.Int(slotConnected)})
 	return p
+}
+
+// The instance slots a connection keeps up to date (see
+// extension.ConnectionMirror) for the virtuals that answer without calling Go.
+const (
+	slotPending   = 0 // 0 while poll() has nothing to do
+	slotConnected = 1 // STATE_CONNECTED while connected, else 0
+)
+
+// peerConnectionFast are the virtuals that answer without calling Go:
+// WebRTCMultiplayerPeer polls every peer and reads its state every frame.
+var peerConnectionFast = map[string]binding.Fast{
+	"_poll":                 binding.IdleWhileZero(slotPending),
+	"_get_connection_state": binding.FromSlotUnlessZero(slotConnected),
+}
+
+func (p *peerConnection) free() {
+	p.pc.Mirror(extension.ConnectionMirror{}) // the slots go with the instance
+	p.pc.Free()
+	p.tracks.release()
 }
 
 func registerPeerConnection() { binding.Register(peerConnectionSpec()) }
@@ -40,14 +61,11 @@ func registerPeerConnection() { binding.Register(peerConnectionSpec()) }
 func peerConnectionSpec() binding.ClassSpec[*peerConnection] {
 	type pc = *peerConnection
 	return binding.ClassSpec[pc]{
-		Name:   peerConnectionClassName,
-		Parent: "WebRTCPeerConnectionExtension",
-		New:    newPeerConnection,
-		Free: func(p pc) {
-			p.pc.Free()
-			p.tracks.release()
-		},
-		Virtuals: implement(peerConnectionVirtuals, peerConnectionImpls()),
+		Name:     peerConnectionClassName,
+		Parent:   "WebRTCPeerConnectionExtension",
+		New:      newPeerConnection,
+		Free:     pc.free,
+		Virtuals: implement(peerConnectionVirtuals, peerConnectionImpls(), peerConnectionFast),
 		Methods: []binding.Method[pc]{
 			{Name: "get_stats", Ret: binding.TypeDictionary, Call: func(p pc, _ binding.MethodArgs) any { return p.pc.Stats() }},
 			{Name: "get_last_error", Ret: binding.TypeDictionary, Call: func(p pc, _ binding.MethodArgs) any {

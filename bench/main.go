@@ -106,13 +106,33 @@ func main() {
 	flag.StringVar(&c.addon, "addon", "dist/addons/webrtc_go", "the built addon folder")
 	flag.StringVar(&c.npm, "npm", "/var/cache/godot-webrtc-go/npm", "npm cache holding @roamhq/wrtc")
 	flag.DurationVar(&c.timeout, "timeout", 2*time.Minute, "limit for one runner's run")
-	out := flag.String("out", "dist/bench.md", "also write the table here")
+	out := flag.String("out", "dist/bench.md", "also write the table here (-server: dist/bench-server.md)")
 	doc := flag.String("doc", "", "also rewrite the table between the bench markers of this file (docs/performance.md)")
+	server := flag.Bool("server", false, "run the server benchmark instead: players per game server process (bench/server.go)")
+	sf := registerServerFlags()
 	flag.Parse()
+	if *server {
+		if err := serverBenchAndReport(sf, c, *out); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := benchAndReport(c, *out, *doc); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+func writeReport(text, out string) error {
+	fmt.Print(text)
+	if out == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(out, []byte(text), 0o644)
 }
 
 func benchAndReport(c config, out, doc string) error {
@@ -121,14 +141,8 @@ func benchAndReport(c config, out, doc string) error {
 		return err
 	}
 	table := res.render(c.runs)
-	fmt.Print(table)
-	if out != "" {
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(out, []byte(table), 0o644); err != nil {
-			return err
-		}
+	if err := writeReport(table, out); err != nil {
+		return err
 	}
 	if doc != "" {
 		return replaceBetweenMarkers(doc, table)

@@ -44,13 +44,53 @@ type VirtualID struct {
 type Virtual[T any] struct {
 	VirtualID
 	Call func(self T, args Args, ret Ret)
+	Fast Fast // how it may answer without calling Call
 }
+
+// Fast is how a virtual may answer in C, from the instance's slots, without
+// entering Go: Godot calls some virtuals for every connection and channel
+// every frame (WebRTCMultiplayerPeer asks every channel of every peer for its
+// packet count once per packet it reads), and entering Go costs far more than
+// reading a number. The Go implementation must give the same answer.
+type Fast struct{ kind, slot int }
+
+// Ways a virtual may answer in C.
+var (
+	// AlwaysOK returns OK (for a virtual that has nothing to do).
+	AlwaysOK = Fast{kind: capi.FastOK}
+)
+
+// FromSlot returns the value of slot i as an int.
+func FromSlot(i int) Fast { return Fast{kind: capi.FastSlot, slot: checkSlot(i)} }
+
+// FromSlotUnlessZero returns the value of slot i as an int while it is not
+// zero; otherwise the Go implementation runs.
+func FromSlotUnlessZero(i int) Fast { return Fast{kind: capi.FastSlotUnlessZero, slot: checkSlot(i)} }
+
+// IdleWhileZero returns OK while slot i is zero; otherwise the Go
+// implementation runs.
+func IdleWhileZero(i int) Fast { return Fast{kind: capi.FastIdle, slot: checkSlot(i)} }
+
+func checkSlot(i int) int {
+	if i < 0 || i >= capi.Slots {
+		panic(fmt.Sprintf("slot %d: an instance has %d", i, capi.Slots))
+	}
+	return i
+}
+
+// Slots are an instance's slots, which its Go value keeps up to date for the
+// virtuals that answer from them (see Fast). Write them with atomic
+// operations only, and not after the value's Free has returned.
+type Slots struct{ in capi.Instance }
+
+// Int returns slot i.
+func (s Slots) Int(i int) *atomic.Int64 { return s.in.Slot(checkSlot(i)) }
 
 // ClassSpec describes an extension class whose instances are Go values of type T.
 type ClassSpec[T any] struct {
-	Name     string              // the class name scripts see
-	Parent   string              // the engine class it extends
-	New      func(self Object) T // self is the Godot object the value belongs to
+	Name     string                           // the class name scripts see
+	Parent   string                           // the engine class it extends
+	New      func(self Object, slots Slots) T // self is the Godot object the value belongs to
 	Free     func(T)
 	Virtuals []Virtual[T]
 	Methods  []Method[T] // methods of the class's own, beyond the parent's
@@ -65,7 +105,7 @@ type class struct {
 	goName   string
 	name     StringName
 	parent   StringName
-	newValue func(self Object) any
+	newValue func(self Object, slots Slots) any
 	free     func(any)
 	virtuals []virtual
 }
@@ -75,6 +115,7 @@ type virtual struct {
 	name   StringName
 	hash   uint32
 	ret    RetKind
+	fast   Fast
 	call   func(self any, args Args, ret Ret)
 }
 
@@ -110,13 +151,13 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 		goName:   spec.Name,
 		name:     Name(spec.Name),
 		parent:   Name(spec.Parent),
-		newValue: func(self Object) any { return spec.New(self) },
+		newValue: func(self Object, slots Slots) any { return spec.New(self, slots) },
 		free:     func(v any) { spec.Free(v.(T)) },
 	}
 	for _, v := range spec.Virtuals {
 		call := v.Call
 		c.virtuals = append(c.virtuals, virtual{
-			goName: spec.Name + "." + v.Name, name: Name(v.Name), hash: v.Hash, ret: v.Ret,
+			goName: spec.Name + "." + v.Name, name: Name(v.Name), hash: v.Hash, ret: v.Ret, fast: v.Fast,
 			call: func(self any, args Args, ret Ret) { call(self.(T), args, ret) },
 		})
 	}
@@ -135,21 +176,22 @@ func Register[T any](spec ClassSpec[T]) *Class[T] {
 // NewObject creates a Godot object of this class around the value newValue
 // returns, as if Godot had constructed it. Godot owns the object (a new
 // RefCounted holds no reference until one is taken); the value is freed with it.
-func (c *Class[T]) NewObject(newValue func(self Object) T) Object {
-	return c.c.newObject(func(self Object) any { return newValue(self) }, true)
+func (c *Class[T]) NewObject(newValue func(self Object, slots Slots) T) Object {
+	return c.c.newObject(func(self Object, slots Slots) any { return newValue(self, slots) }, true)
 }
 
 // newObject constructs the engine parent, attaches a new instance and, if
 // postinitialize and Godot did not, sends NOTIFICATION_POSTINITIALIZE, as
 // Godot does for its own classes once they are complete.
-func (c *class) newObject(newValue func(self Object) any, postinitialize bool) Object {
+func (c *class) newObject(newValue func(self Object, slots Slots) any, postinitialize bool) Object {
 	obj := Object{capi.Construct(c.parent.ptr)}
 	if obj.IsNil() {
 		panic(fmt.Sprintf("Godot could not construct the parent of %s", c.goName))
 	}
 	h := nextHandle.Add(1)
-	instances.Store(h, &instance{class: c, value: newValue(obj), obj: obj})
-	capi.SetInstance(obj.ptr, c.name.ptr, h)
+	in := capi.NewInstance(h)
+	instances.Store(h, &instance{class: c, value: newValue(obj, Slots{in}), obj: obj})
+	capi.SetInstance(obj.ptr, c.name.ptr, in)
 	if postinitialize && !capi.ConstructPostinitializes() {
 		obj.notify(notificationPostinitialize)
 		postinitializeSent.Add(1)
@@ -214,7 +256,7 @@ func virtualCallData(classID uintptr, name unsafe.Pointer, hash uint32, hashed b
 	}
 	for i, v := range c.virtuals {
 		if (!hashed || v.hash == hash) && v.name.Is(name) {
-			return uintptr(i + 1)
+			return capi.CallData(uintptr(i+1), v.fast.kind, v.fast.slot)
 		}
 	}
 	return 0
@@ -226,10 +268,11 @@ func callVirtual(handle, data uintptr, args, retPtr unsafe.Pointer) {
 		return
 	}
 	inst := v.(*instance)
-	if data == 0 || data > uintptr(len(inst.class.virtuals)) {
+	index := capi.CallIndex(data)
+	if index == 0 || index > uintptr(len(inst.class.virtuals)) {
 		return
 	}
-	vm := &inst.class.virtuals[data-1]
+	vm := &inst.class.virtuals[index-1]
 	ret := Ret{retPtr}
 	defer recoverVirtual(vm, ret)
 	vm.call(inst.value, Args{args}, ret)

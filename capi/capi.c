@@ -145,8 +145,17 @@ static GDExtensionObjectPtr on_create_instance_4_3(void *class_userdata) {
 	return goCreateInstance((uintptr_t)class_userdata, 1);
 }
 
+gdw_instance *gdw_new_instance(uintptr_t handle) {
+	gdw_instance *in = calloc(1, sizeof(gdw_instance));
+	if (in != NULL) in->handle = handle;
+	return in;
+}
+
+// The Go side stops writing the slots before goFreeInstance returns.
 static void on_free_instance(void *class_userdata, GDExtensionClassInstancePtr instance) {
-	goFreeInstance((uintptr_t)class_userdata, (uintptr_t)instance);
+	gdw_instance *in = instance;
+	goFreeInstance((uintptr_t)class_userdata, in->handle);
+	free(in);
 }
 
 static void *on_get_virtual_call_data(void *class_userdata, GDExtensionConstStringNamePtr name, uint32_t hash) {
@@ -160,7 +169,27 @@ static void *on_get_virtual_call_data_4_3(void *class_userdata, GDExtensionConst
 
 static void on_call_virtual(GDExtensionClassInstancePtr instance, GDExtensionConstStringNamePtr name, void *data, const GDExtensionConstTypePtr *args, GDExtensionTypePtr ret) {
 	(void)name;
-	goCallVirtual((uintptr_t)instance, (uintptr_t)data, (void *)args, ret);
+	gdw_instance *in = instance;
+	uintptr_t d = (uintptr_t)data;
+	int64_t *slot = &in->slots[(d >> GDW_SLOT_SHIFT) % GDW_SLOTS];
+	switch ((d >> GDW_FAST_SHIFT) & 0xff) {
+	case GDW_FAST_SLOT:
+		*(int64_t *)ret = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		return;
+	case GDW_FAST_SLOT_UNLESS_ZERO: {
+		int64_t v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		if (v == 0) break;
+		*(int64_t *)ret = v;
+		return;
+	}
+	case GDW_FAST_IDLE:
+		if (__atomic_load_n(slot, __ATOMIC_ACQUIRE) != 0) break;
+		/* fallthrough */
+	case GDW_FAST_OK:
+		*(int64_t *)ret = 0; // OK
+		return;
+	}
+	goCallVirtual(in->handle, d & GDW_INDEX_MASK, (void *)args, ret);
 }
 
 // Variant calls pass Variants, pointer calls typed values (argc is then
@@ -169,11 +198,11 @@ static void on_method_call(void *method_userdata, GDExtensionClassInstancePtr in
 	err->error = GDEXTENSION_CALL_OK;
 	err->argument = 0;
 	err->expected = 0;
-	goCallMethod((uintptr_t)method_userdata, (uintptr_t)instance, (void *)args, argc, ret, err);
+	goCallMethod((uintptr_t)method_userdata, ((gdw_instance *)instance)->handle, (void *)args, argc, ret, err);
 }
 
 static void on_method_ptrcall(void *method_userdata, GDExtensionClassInstancePtr instance, const GDExtensionConstTypePtr *args, GDExtensionTypePtr ret) {
-	goCallMethod((uintptr_t)method_userdata, (uintptr_t)instance, (void *)args, -1, ret, NULL);
+	goCallMethod((uintptr_t)method_userdata, ((gdw_instance *)instance)->handle, (void *)args, -1, ret, NULL);
 }
 
 // Godot's PropertyUsageFlags: PROPERTY_USAGE_DEFAULT, and the flag that says

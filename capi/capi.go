@@ -16,6 +16,7 @@ import "C"
 import (
 	"fmt"
 	"os"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -242,9 +243,50 @@ func Construct(class unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(C.gd
 // the extension, after it has attached its instance.
 func ConstructPostinitializes() bool { return C.gdw.classdb_construct_object2 == nil }
 
-// SetInstance attaches the extension instance handle to obj as class.
-func SetInstance(obj, class unsafe.Pointer, instance uintptr) {
-	C.gdw_set_instance(obj, class, C.uintptr_t(instance))
+// Instance is an extension instance as Godot holds it (C memory): the handle
+// of its Go value and its slots (see CallData).
+type Instance struct{ p *C.gdw_instance }
+
+// Slots is how many slots an Instance has.
+const Slots = C.GDW_SLOTS
+
+// NewInstance allocates the instance of handle, its slots zero. Godot frees it
+// after FreeInstance has run.
+func NewInstance(handle uintptr) Instance {
+	in := C.gdw_new_instance(C.uintptr_t(handle))
+	if in == nil {
+		panic("out of memory allocating an extension instance")
+	}
+	return Instance{in}
+}
+
+// Slot returns slot i, which C reads atomically: write it with atomic
+// operations only, and never once the instance has been freed.
+func (in Instance) Slot(i int) *atomic.Int64 {
+	return (*atomic.Int64)(unsafe.Pointer(&in.p.slots[i]))
+}
+
+// How a virtual may answer in C, without calling Go (see CallData).
+const (
+	FastNone           = C.GDW_FAST_NONE             // always calls Go
+	FastSlot           = C.GDW_FAST_SLOT             // returns the slot's value as an int
+	FastSlotUnlessZero = C.GDW_FAST_SLOT_UNLESS_ZERO // returns the slot's value while it is not 0, else calls Go
+	FastIdle           = C.GDW_FAST_IDLE             // returns OK while the slot is 0, else calls Go
+	FastOK             = C.GDW_FAST_OK               // returns OK
+)
+
+// CallData is the call data of the virtual with Go implementation index
+// (1-based), answered in C as fast says, from slot.
+func CallData(index uintptr, fast, slot int) uintptr {
+	return index | uintptr(fast)<<C.GDW_FAST_SHIFT | uintptr(slot)<<C.GDW_SLOT_SHIFT
+}
+
+// CallIndex is the Go implementation index of call data.
+func CallIndex(data uintptr) uintptr { return data & C.GDW_INDEX_MASK }
+
+// SetInstance attaches the extension instance to obj as class.
+func SetInstance(obj, class unsafe.Pointer, in Instance) {
+	C.gdw_set_instance(obj, class, in.p)
 }
 
 // RefSetObject stores obj in the Ref at ref, taking a reference.

@@ -67,6 +67,34 @@ typedef struct {
 
 extern gdw_api gdw;
 
+// An extension instance as Godot holds it: the handle of its Go value, and
+// slots that the Go side keeps up to date so that the virtuals Godot calls
+// most (per connection and per packet, every frame) answer in C, without the
+// cost of entering Go. The slots are read and written atomically.
+#define GDW_SLOTS 2
+typedef struct {
+	uintptr_t handle;
+	int64_t slots[GDW_SLOTS];
+} gdw_instance;
+
+// The call data of a virtual: the index of its Go implementation in the low
+// 16 bits, how it may answer in C in bits 16-23, the slot it reads in bits
+// 24-31.
+#define GDW_INDEX_MASK 0xffff
+#define GDW_FAST_SHIFT 16
+#define GDW_SLOT_SHIFT 24
+enum {
+	GDW_FAST_NONE = 0,              // always Go
+	GDW_FAST_SLOT = 1,              // returns the slot's value as an int
+	GDW_FAST_SLOT_UNLESS_ZERO = 2,  // returns the slot's value while it is not 0, else Go
+	GDW_FAST_IDLE = 3,              // returns OK while the slot is 0, else Go
+	GDW_FAST_OK = 4,                // returns OK without calling Go
+};
+
+// gdw_new_instance allocates an instance for handle, its slots zero; Godot's
+// free_instance callback frees it.
+gdw_instance *gdw_new_instance(uintptr_t handle);
+
 // gdw_load resolves every function in gdw, treating the functions in hidden (a
 // NULL-terminated list, or NULL) as missing. It returns NULL on success or the
 // name of the first function this Godot does not provide (of several versions,
@@ -187,7 +215,7 @@ static inline GDExtensionMethodBindPtr gdw_method_bind(const void *cls, const vo
 static inline GDExtensionObjectPtr gdw_construct(const void *cls) {
 	return gdw.classdb_construct_object2 != NULL ? gdw.classdb_construct_object2(cls) : gdw.classdb_construct_object(cls);
 }
-static inline void gdw_set_instance(void *obj, const void *cls, uintptr_t instance) { gdw.object_set_instance(obj, cls, (GDExtensionClassInstancePtr)instance); }
+static inline void gdw_set_instance(void *obj, const void *cls, gdw_instance *instance) { gdw.object_set_instance(obj, cls, (GDExtensionClassInstancePtr)instance); }
 static inline void gdw_ref_set_object(void *ref, void *obj) { gdw.ref_set_object(ref, obj); }
 // gdw_editor_help_load_xml hands class reference XML to the editor's help; it
 // returns 0 when this Godot has no editor help to load it into.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/extension"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/gcpace"
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/loopback"
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/perf"
 	"github.com/pion/logging"
@@ -32,14 +33,14 @@ import (
 //
 //	go test -run '^$' -bench Perf -benchtime 3000x -cpuprofile cpu.out ./extension
 
-// perfGCPercent mirrors the library's garbage-collection target (main.go's
-// gcPercent) for our layer; PERF_GOGC overrides it. Raw pion runs with Go's
-// default.
+// perfGCPercent mirrors the library's garbage-collection target with a few
+// connections (internal/gcpace) for our layer; PERF_GOGC overrides it. Raw
+// pion runs with Go's default.
 var perfGCPercent = func() int {
 	if v, err := strconv.Atoi(os.Getenv("PERF_GOGC")); err == nil {
 		return v
 	}
-	return 400
+	return gcpace.MaxPercent
 }()
 
 var pionStack = perf.Pion{Settings: loopback.Only}

@@ -57,9 +57,12 @@ const (
 	MaxReceiveBudget = 1 << 30
 
 	// readBufferStart is the first size of a channel's read buffer; it
-	// doubles, up to MaxMessageSize, when a message does not fit. Game
-	// messages are small: most channels never grow it.
-	readBufferStart = 16 << 10
+	// doubles, up to MaxMessageSize, when a message does not fit (SCTP keeps
+	// the message until a read takes it whole). Game messages are small, and
+	// a server keeps a buffer per channel of every player: at 16 KiB, these
+	// buffers were a quarter of a server's live heap. A channel that carries
+	// large messages grows its buffer on the first one and keeps it.
+	readBufferStart = 2 << 10
 
 	// minPooled and maxClass bound the size classes of the received-message
 	// pools (see getBuffer): smaller messages share the 64-byte class, and

@@ -3,11 +3,13 @@ package extension
 import (
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -92,4 +94,91 @@ func TestServerModeConfiguration(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, port >= 41000 && port <= 41010, "candidate port %d in range", port)
 	}
+}
+
+// TestServerModeConnectsToPlayersWithMDNSCandidates: a server-mode connection
+// does not resolve .local candidates (no mDNS per connection); a player whose
+// candidates all are .local names (as browsers send them) still connects,
+// through the address its checks come from.
+func TestServerModeConnectsToPlayersWithMDNSCandidates(t *testing.T) {
+	const port = 38998
+	server := NewPeerConnection(loopbackOnly(), WithUDPMuxOptions(ice.UDPMuxFromPortWithLoopback(),
+		ice.UDPMuxFromPortWithInterfaceFilter(func(name string) bool { return name == "lo" }),
+		ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4)))
+	player := NewPeerConnection(loopbackOnly())
+	t.Cleanup(func() { server.Free(); player.Free() })
+	_, err := server.Initialize(map[string]any{"udpMuxPort": int64(port)})
+	require.NoError(t, err)
+	ch, _, err := server.CreateDataChannel("c", nil)
+	require.NoError(t, err)
+	require.NoError(t, server.CreateOffer())
+	hidden := 0
+	pump := func(from, to *PeerConnection) {
+		from.Poll(func(ev Event) {
+			switch ev := ev.(type) {
+			case SessionDescription:
+				require.NoError(t, from.SetLocalDescription(ev.Type, ev.SDP))
+				require.NoError(t, to.SetRemoteDescription(ev.Type, ev.SDP))
+			case ICECandidate:
+				c := ev.Candidate
+				if from == player {
+					c = strings.Replace(c, "127.0.0.1", "0d6c2b5e-5a4e-4c39-9c3f-7a1e2f9b8c01.local", 1)
+					hidden++
+				}
+				require.NoError(t, to.AddICECandidate(ev.Mid, int64(ev.MLineIndex), c))
+			}
+		})
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for ch.ReadyState() != ChannelOpen {
+		require.True(t, time.Now().Before(deadline), "the player did not connect")
+		pump(server, player)
+		pump(player, server)
+		time.Sleep(2 * time.Millisecond)
+	}
+	assert.Positive(t, hidden, "the player's candidates were all .local names")
+	remote := server.Stats()["selected_pair"].(map[string]any)["remote"].(map[string]any)
+	assert.Equal(t, "prflx", remote["type"], "the server learnt the player's address from its checks")
+}
+
+// TestServerModeRunsNoMDNS: a plain connection runs pion's mDNS resolver
+// (sockets and goroutines of its own); a server-mode one does not.
+func TestServerModeRunsNoMDNS(t *testing.T) {
+	onLoopback := WithSettingEngine(func(se *webrtc.SettingEngine) { // mDNS left as configured
+		se.SetIncludeLoopbackCandidate(true)
+		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	})
+	muxOnLoopback := WithUDPMuxOptions(ice.UDPMuxFromPortWithLoopback(),
+		ice.UDPMuxFromPortWithInterfaceFilter(func(name string) bool { return name == "lo" }),
+		ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4))
+	goroutines := func(cfg map[string]any) int {
+		p := NewPeerConnection(onLoopback, muxOnLoopback)
+		before := settledGoroutines()
+		_, err := p.Initialize(cfg)
+		require.NoError(t, err)
+		n := settledGoroutines() - before
+		p.Free()
+		return n
+	}
+	goroutines(map[string]any{"udpMuxPort": int64(38997)}) // the shared mux's own goroutines
+	plain, server := goroutines(map[string]any{}), goroutines(map[string]any{"udpMuxPort": int64(38997)})
+	t.Logf("goroutines started by initialize(): %d plain, %d in server mode", plain, server)
+	assert.LessOrEqual(t, server, plain-4, "server mode starts no mDNS resolver")
+}
+
+// settledGoroutines returns the number of goroutines once it has not changed
+// for 50 ms (at most 2 s): goroutines of connections closed earlier take a
+// moment to end.
+func settledGoroutines() int {
+	n, same := runtime.NumGoroutine(), 0
+	for deadline := time.Now().Add(2 * time.Second); same < 5 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		if m := runtime.NumGoroutine(); m == n {
+			same++
+		} else {
+			n, same = m, 0
+		}
+	}
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/stun/v3"
 	"github.com/pion/webrtc/v4"
@@ -32,6 +33,7 @@ type PeerConnection struct {
 	early         []remoteCandidate  // candidates that came before pc had a remote description (see AddICECandidate)
 	servers       []*stun.URI        // pc's ICE servers, until their check starts (see startServerChecks)
 	stopChecks    context.CancelFunc // ends the running server checks, nil if none
+	mirror        *atomic.Int64      // ConnectionMirror.Connected
 }
 
 // NewPeerConnection returns a peer connection in state NEW. The pion connection
@@ -68,6 +70,7 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	p.budget = cmp.Or(c.ReceiveBudget, p.opts.receiveBudget)
 	p.servers = c.serversToCheck()
 	p.queue.reset(pc, gathered)
+	p.mirrorConnectedLocked()
 	p.mu.Unlock()
 	closeAll(old, oldChannels, oldMedia)
 	return warnings, nil
@@ -232,6 +235,7 @@ func (p *PeerConnection) Close() (warnings []string) {
 	old, channels, m := p.detachLocked()
 	p.closed = true
 	p.queue.reset(nil, nil)
+	p.mirrorConnectedLocked()
 	p.mu.Unlock()
 	closeAll(old, channels, m)
 	return warnings

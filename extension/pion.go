@@ -80,6 +80,13 @@ func (p *PeerConnection) newPion(c Config) (pc *webrtc.PeerConnection, m *media,
 			return nil, nil, nil, err
 		}
 		se.SetICEUDPMux(mux)
+		// No mDNS in server mode: pion opens two multicast sockets and runs
+		// six goroutines per connection to resolve remote .local candidates,
+		// and each of those sockets receives every mDNS packet on the LAN.
+		// A server's players reach it from other networks, where those names
+		// mean nothing; a player on its LAN still connects: its checks reach
+		// the server, which learns its address from them (peer-reflexive).
+		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	}
 	if c.TCPMuxPort != 0 {
 		mux, err := sharedTCPMux(c.TCPMuxPort, p.opts.tcpMuxHost)
@@ -167,6 +174,13 @@ func (p *PeerConnection) handlePion(pc *webrtc.PeerConnection, m *media, gathere
 		p.queue.push(pc, ev)
 	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		// pion calls this on a goroutine of its own per change, so the
+		// mirror is set from the state now, not from s.
+		p.mu.Lock()
+		if p.pc == pc {
+			p.mirrorConnectedLocked()
+		}
+		p.mu.Unlock()
 		if s == webrtc.PeerConnectionStateFailed && p.queue.isCurrent(pc) {
 			p.queue.report(Problem{Code: ErrCantConnect, Scope: "ice",
 				Message: "the connection failed: no candidate pair reached the peer (unreachable, blocked, or every relay refused)"})

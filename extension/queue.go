@@ -2,6 +2,7 @@ package extension
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -31,7 +32,8 @@ type eventQueue struct {
 	// waited for it yet.
 	gathered      <-chan struct{}
 	gatherPending bool
-	polling       bool // a Poll is running: a nested call from a handler returns at once
+	polling       bool          // a Poll is running: a nested call from a handler returns at once
+	mirror        *atomic.Int64 // ConnectionMirror.Pending
 }
 
 // push queues ev from pc, unless pc is no longer the current connection (a
@@ -60,6 +62,7 @@ func (q *eventQueue) appendLocked(ev Event) {
 		q.problems++
 	}
 	q.events = append(q.events, ev)
+	q.updateMirror()
 }
 
 // isCurrent reports whether pc is the current connection.
@@ -88,12 +91,14 @@ func (q *eventQueue) reset(pc *webrtc.PeerConnection, gathered <-chan struct{}) 
 	clear(q.events)
 	q.events = q.events[:0]
 	q.problems = 0
+	q.updateMirror()
 }
 
 // expectCandidates notes that gathering started: the next Poll waits for it.
 func (q *eventQueue) expectCandidates() {
 	q.mu.Lock()
 	q.gatherPending = true
+	q.updateMirror()
 	q.mu.Unlock()
 }
 
@@ -132,6 +137,7 @@ func (q *eventQueue) awaitGathering() {
 	gathered := q.gathered
 	pending := q.gatherPending
 	q.gatherPending = false
+	q.updateMirror()
 	q.mu.Unlock()
 	if !pending || gathered == nil {
 		return
@@ -162,6 +168,7 @@ func (q *eventQueue) deliver(handle func(Event), gen uint64) bool {
 	evs := q.events
 	q.events, q.spare = q.spare[:0], nil
 	q.problems = 0
+	q.updateMirror()
 	q.mu.Unlock()
 	defer func() {
 		clear(evs)

@@ -55,7 +55,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(maxMessage)
 	name := strings.Trim(r.URL.Path, "/")
-	p, others := s.join(name, conn)
+	p := s.join(name, conn)
 	defer s.leave(name, p)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
@@ -67,7 +67,6 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
-	s.send(p, map[string]any{"type": "welcome", "id": p.id, "peers": others})
 	for {
 		_, data, err := conn.Read(ctx)
 		if err != nil {
@@ -87,7 +86,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *server) join(name string, conn *websocket.Conn) (*peer, []int) {
+// join adds a peer to the room and queues its welcome, then tells the others:
+// all under the lock, so that the welcome is the first message the peer gets,
+// before any other peer's join notice.
+func (s *server) join(name string, conn *websocket.Conn) *peer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rm := s.rooms[name]
@@ -98,14 +100,17 @@ func (s *server) join(name string, conn *websocket.Conn) (*peer, []int) {
 	p := &peer{id: rm.next, conn: conn, out: make(chan []byte, 256)}
 	rm.next++
 	others := make([]int, 0, len(rm.peers))
-	for id, o := range rm.peers {
+	for id := range rm.peers {
 		others = append(others, id)
-		s.sendLocked(o, map[string]any{"type": "join", "id": p.id})
 	}
 	sort.Ints(others)
+	s.sendLocked(p, map[string]any{"type": "welcome", "id": p.id, "peers": others})
+	for _, o := range rm.peers {
+		s.sendLocked(o, map[string]any{"type": "join", "id": p.id})
+	}
 	rm.peers[p.id] = p
 	log.Printf("room %q: peer %d joined", name, p.id)
-	return p, others
+	return p
 }
 
 func (s *server) leave(name string, p *peer) {
@@ -131,12 +136,6 @@ func (s *server) relay(name string, to int, msg map[string]any) {
 			s.sendLocked(p, msg)
 		}
 	}
-}
-
-func (s *server) send(p *peer, msg map[string]any) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sendLocked(p, msg)
 }
 
 // sendLocked queues msg for p; a peer that does not read is dropped.
