@@ -242,3 +242,12 @@ const (
 	// bytes of chunks reported missing, not only one packet's worth.
 	sctpFastRtxWnd = 64 << 10
 )
+
+// Shutdown.
+const (
+	// shutdownWait bounds how long Shutdown waits for pion connections that
+	// are still closing in the background. Each normally closes in
+	// milliseconds (at worst about 400 ms, pion's SCTP abort); a teardown
+	// that hangs must not keep the game from quitting.
+	shutdownWait = 10 * time.Second
+)

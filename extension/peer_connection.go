@@ -265,14 +265,27 @@ func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel,
 	return old, channels, m
 }
 
-// closeAll closes a detached connection, its channels and its tracks; the
-// channels are CLOSED at once, the remote learns of it as pion closes.
+// closePion is pion's Close; tests replace it to hold a teardown back.
+var closePion = (*webrtc.PeerConnection).Close
+
+// closeAll closes a detached connection, its channels and its tracks. The
+// channels are CLOSED at once; pion's teardown runs on a goroutine of its
+// own, because it can take hundreds of milliseconds (its SCTP abort waits
+// for a writer that a failed TCP write has stopped) and close() runs on the
+// game's thread. Shutdown waits for every such teardown.
 func closeAll(pc *webrtc.PeerConnection, channels []*DataChannel, m *media) {
 	for _, ch := range channels {
 		ch.markClosed()
 	}
-	if pc != nil {
-		_ = pc.Close()
+	if pc == nil && m == nil {
+		return
 	}
-	m.close() // after pion's, which ends the tracks' readers
+	teardowns.Add(1)
+	go func() {
+		defer teardowns.Done()
+		if pc != nil {
+			_ = closePion(pc)
+		}
+		m.close() // after pion's, which ends the tracks' readers
+	}()
 }

@@ -1,12 +1,19 @@
 package extension
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // Every live PeerConnection is tracked so that Shutdown can close them all when
 // Godot unloads the extension: no pion goroutine outlives it.
 var (
 	liveMu sync.Mutex
 	live   = map[*PeerConnection]struct{}{}
+
+	// teardowns counts the pion connections closing in the background (see
+	// closeAll).
+	teardowns sync.WaitGroup
 )
 
 func track(p *PeerConnection) {
@@ -29,7 +36,8 @@ func Live() int {
 }
 
 // Shutdown closes every peer connection that was not freed, in parallel, and
-// the shared UDP and TCP muxes, and returns when all are closed.
+// the shared UDP and TCP muxes, and returns when all are closed (or, should
+// pion hang, after shutdownWait: the game is quitting and must not hang).
 func Shutdown() {
 	liveMu.Lock()
 	all := make([]*PeerConnection, 0, len(live))
@@ -47,5 +55,14 @@ func Shutdown() {
 		}()
 	}
 	wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		teardowns.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(shutdownWait):
+	}
 	closeMuxes()
 }
