@@ -25,9 +25,10 @@ type AudioTrack struct {
 	mixRate    int
 	sender     *audio.Sender
 	receiver   *audio.Receiver
-	txChannels int // channels coded when sending
-	rxChannels int // channels the remote codes, from its first packet
-	closed     bool
+	txChannels int  // channels coded when sending
+	rxChannels int  // channels the remote codes, from its first packet
+	closed     bool // refuses pushes and new readers
+	stopped    bool // Close has run
 	readers    sync.WaitGroup
 }
 
@@ -184,11 +185,11 @@ func (t *AudioTrack) receiverFor(payload []byte) *audio.Receiver {
 // after.
 func (t *AudioTrack) Close() {
 	t.mu.Lock()
-	if t.closed {
+	if t.stopped {
 		t.mu.Unlock()
 		return
 	}
-	t.closed = true
+	t.closed, t.stopped = true, true
 	s, r := t.sender, t.receiver
 	t.mu.Unlock()
 	if s != nil {
@@ -198,6 +199,14 @@ func (t *AudioTrack) Close() {
 	if r != nil {
 		_ = r.Close()
 	}
+}
+
+// markClosed makes the track refuse pushes at once, on the game's thread;
+// Close, which can wait for pion, stops its goroutines later.
+func (t *AudioTrack) markClosed() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
 }
 
 // waitTimeout waits for wg, at most d.

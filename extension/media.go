@@ -109,6 +109,13 @@ func (m *media) list() []*AudioTrack {
 	return append([]*AudioTrack(nil), m.tracks...)
 }
 
+// markClosed makes every track refuse pushes at once (see closeAll).
+func (m *media) markClosed() {
+	for _, t := range m.list() {
+		t.markClosed()
+	}
+}
+
 // close ends every track: call it after the pion connection is closed, which
 // ends the tracks' RTP readers.
 func (m *media) close() {

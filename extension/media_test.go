@@ -374,8 +374,9 @@ func TestFreeStopsEveryTrackGoroutine(t *testing.T) {
 	assert.NotEmpty(t, mediaGoroutines(), "the tracks run")
 	p.a.Free()
 	p.b.Free()
-	assert.Empty(t, mediaGoroutines(), "Free waited for every track goroutine")
-	assert.Equal(t, ErrUnconfigured, Code(v.tracks[p.a].Push(make([]float32, 2))))
+	assert.Equal(t, ErrUnconfigured, Code(v.tracks[p.a].Push(make([]float32, 2))), "a track refuses pushes as soon as Free returns")
+	teardowns.Wait() // Free hands pion's teardown and the tracks' to a goroutine
+	assert.Empty(t, mediaGoroutines(), "the teardown stopped every track goroutine")
 }
 
 // TestAnswerTakesTheOfferedPayloadType answers an offer that numbers Opus

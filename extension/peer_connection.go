@@ -269,7 +269,7 @@ func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel,
 var closePion = (*webrtc.PeerConnection).Close
 
 // closeAll closes a detached connection, its channels and its tracks. The
-// channels are CLOSED at once; pion's teardown runs on a goroutine of its
+// channels are CLOSED and the tracks refuse pushes at once; pion's teardown runs on a goroutine of its
 // own, because it can take hundreds of milliseconds (its SCTP abort waits
 // for a writer that a failed TCP write has stopped) and close() runs on the
 // game's thread. Shutdown waits for every such teardown.
@@ -277,6 +277,7 @@ func closeAll(pc *webrtc.PeerConnection, channels []*DataChannel, m *media) {
 	for _, ch := range channels {
 		ch.markClosed()
 	}
+	m.markClosed()
 	if pc == nil && m == nil {
 		return
 	}
