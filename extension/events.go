@@ -22,7 +22,7 @@ type ICECandidate struct {
 }
 
 // DataChannelReceived is a channel the remote peer opened in-band (Godot's
-// data_channel_received signal).
+// data_channel_received signal). It is OPEN when delivered, as in browsers.
 type DataChannelReceived struct {
 	Channel *DataChannel
 }

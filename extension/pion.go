@@ -186,7 +186,14 @@ func (p *PeerConnection) handlePion(pc *webrtc.PeerConnection, m *media, gathere
 				Message: "the connection failed: no candidate pair reached the peer (unreachable, blocked, or every relay refused)"})
 		}
 	})
-	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
+	// A channel the remote opened is handed to the game OPEN, as browsers
+	// hand it to ondatachannel: pion calls OnDataChannel before it opens the
+	// channel (on its accepting goroutine, right after), so a game could see
+	// it CONNECTING and have put_packet refused. OnDataChannelOpened comes
+	// once it is open, on the same goroutine. OnDataChannel still needs a
+	// handler: without one, pion closes every channel the remote opens.
+	pc.OnDataChannel(func(*webrtc.DataChannel) {})
+	pc.SCTP().OnDataChannelOpened(func(dc *webrtc.DataChannel) {
 		defer p.recoverPion("data channel")
 		if !p.roomForChannel(pc) {
 			_ = dc.Close()
