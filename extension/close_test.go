@@ -14,6 +14,7 @@ import (
 // must still return, with the connection and its channels CLOSED, and
 // Shutdown must not return before the teardown has finished.
 func TestCloseDoesNotWaitForPionButShutdownDoes(t *testing.T) {
+	teardowns.Wait() // earlier tests' teardowns read closePion
 	release := make(chan struct{})
 	var finished atomic.Int32
 	closePion = func(pc *webrtc.PeerConnection) error {
