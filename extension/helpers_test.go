@@ -28,7 +28,7 @@ type peers struct {
 	problems []Problem // reported by either side
 }
 
-func newPeers(t *testing.T, opts ...Option) *peers {
+func newPeers(t testing.TB, opts ...Option) *peers {
 	t.Helper()
 	opts = append([]Option{loopbackOnly()}, opts...)
 	p := &peers{t: t, a: NewPeerConnection(opts...), b: NewPeerConnection(opts...),
