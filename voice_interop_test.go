@@ -11,9 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -25,28 +23,8 @@ const voiceFeature = "voice (Opus, both ways)"
 // of what it heard is checked by the GDScript side.
 func voiceInteropCase(t *testing.T, offerer string, remote func(url string) *exec.Cmd) {
 	t.Helper()
-	sig := startSignaling(t)
-	url := sig.url + "/voice-interop"
-	dir := voiceProject(t)
-	godotDone := make(chan godottest.Result, 1)
-	go func() {
-		godotDone <- runGodot(t, dir, 3*time.Minute, []string{"SIGNALING_URL=" + url, "OFFERER=" + offerer},
-			"-s", "res://voice_interop_test.gd")
-	}()
-	if !sig.printed("peer 1 joined", time.Minute, func() bool { return len(godotDone) > 0 }) {
-		g := <-godotDone
-		t.Fatalf("Godot never joined signaling:\n%s", g.Output)
-	}
-	peer := start(t, "the remote peer", remote(url))
-	g := <-godotDone
-	remoteErr := peer.wait(30 * time.Second)
+	g, remoteErr := againstRemote(t, "voice-interop", voiceProject(t), "voice_interop_test.gd", []string{"OFFERER=" + offerer}, remote)
 	logVoice(t, g.Output)
-	defer func() {
-		if t.Failed() {
-			t.Log("godot:\n" + g.Output)
-			t.Log("remote:\n" + peer.out.String())
-		}
-	}()
 	requirePassed(t, g, "voice_interop_test.gd", 1)
 	assert.NoError(t, remoteErr, "the remote peer failed")
 }
