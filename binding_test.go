@@ -657,13 +657,8 @@ func TestRPCBetweenTwoGodotProcesses(t *testing.T) {
 	sig := startSignaling(t)
 	url := sig.url + "/rpc-test"
 	dir := projectFrom(t, "demo", "examples/demo")
-	host := make(chan godottest.Result, 1)
-	go func() { host <- runGodot(t, dir, 2*time.Minute, nil, "-s", "res://main.gd", "--", url, "1") }()
 	// The first peer in the room is the host.
-	if !sig.printed("peer 1 joined", time.Minute, func() bool { return len(host) > 0 }) {
-		h := <-host
-		t.Fatalf("the host never joined signaling:\n%s", h.Output)
-	}
+	host := sig.runGodotFirst(t, "the host", dir, 2*time.Minute, nil, "-s", "res://main.gd", "--", url, "1")
 	client := runGodot(t, dir, 2*time.Minute, nil, "-s", "res://main.gd", "--", url, "1")
 	h := <-host
 	t.Log("host:\n" + h.Output)

@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -88,29 +87,8 @@ func interopPeers(t *testing.T) string {
 // signaling URL as its first argument.
 func interopCase(t *testing.T, offerer string, remote func(url string) *exec.Cmd, env ...string) string {
 	t.Helper()
-	sig := startSignaling(t)
-	url := sig.url + "/interop"
 	dir := projectFrom(t, "interop", "tests/projects/common", "tests/projects/interop", signalingClient)
-
-	godotDone := make(chan godottest.Result, 1)
-	go func() {
-		godotDone <- runGodot(t, dir, 3*time.Minute, append([]string{"SIGNALING_URL=" + url, "OFFERER=" + offerer}, env...),
-			"-s", "res://interop_test.gd")
-	}()
-	if !sig.printed("peer 1 joined", time.Minute, func() bool { return len(godotDone) > 0 }) {
-		g := <-godotDone
-		t.Fatalf("Godot never joined signaling:\n%s", g.Output)
-	}
-
-	peer := start(t, "the remote peer", remote(url))
-	g := <-godotDone
-	remoteErr := peer.wait(30 * time.Second)
-	defer func() {
-		if t.Failed() {
-			t.Log("godot:\n" + g.Output)
-			t.Log("remote:\n" + peer.out.String())
-		}
-	}()
+	g, remoteErr := againstRemote(t, "interop", dir, "interop_test.gd", append([]string{"OFFERER=" + offerer}, env...), remote)
 	requirePassed(t, g, "interop_test.gd", 6)
 	assert.NoError(t, remoteErr, "the remote peer failed")
 	return g.Output

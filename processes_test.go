@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/godot-webrtc-go/godot-webrtc-go/internal/netns"
 	"github.com/stretchr/testify/require"
 )
@@ -174,6 +175,43 @@ func startSignaling(t *testing.T) *signalingServer {
 	t.Helper()
 	s := startServer(t, "examples/signaling", "-addr", "127.0.0.1:0", "-timeout", "10m")
 	return &signalingServer{server: s, url: "ws://" + s.addr}
+}
+
+// runGodotFirst runs Godot (runGodot) on a goroutine of its own and waits
+// until it has joined a room as peer 1, so that whatever starts next joins
+// second; the result arrives on the channel. If Godot never joins, the test
+// fails with its output; who names it in that message.
+func (s *signalingServer) runGodotFirst(t *testing.T, who, dir string, timeout time.Duration, env []string, args ...string) <-chan godottest.Result {
+	t.Helper()
+	done := make(chan godottest.Result, 1)
+	go func() { done <- runGodot(t, dir, timeout, env, args...) }()
+	if !s.printed("peer 1 joined", time.Minute, func() bool { return len(done) > 0 }) {
+		r := <-done
+		t.Fatalf("%s never joined signaling:\n%s", who, r.Output)
+	}
+	return done
+}
+
+// againstRemote runs script in the Godot project dir against the remote
+// command: Godot joins the room of that name on a fresh signaling server
+// first, then the remote starts with the room's URL as its first argument.
+// Godot's environment is SIGNALING_URL and env. It returns Godot's result and
+// how the remote ended; if the test fails, both outputs are logged.
+func againstRemote(t *testing.T, room, dir, script string, env []string, remote func(url string) *exec.Cmd) (godottest.Result, error) {
+	t.Helper()
+	sig := startSignaling(t)
+	url := sig.url + "/" + room
+	godotDone := sig.runGodotFirst(t, "Godot", dir, 3*time.Minute, append([]string{"SIGNALING_URL=" + url}, env...), "-s", "res://"+script)
+	peer := start(t, "the remote peer", remote(url))
+	g := <-godotDone
+	remoteErr := peer.wait(30 * time.Second)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log("godot:\n" + g.Output)
+			t.Log("remote:\n" + peer.out.String())
+		}
+	})
+	return g, remoteErr
 }
 
 // turnIP is where the test TURN server listens and relays: 198.18.0.2, the

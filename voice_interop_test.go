@@ -11,87 +11,57 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/godot-webrtc-go/godot-webrtc-go/internal/godottest"
 	"github.com/stretchr/testify/assert"
 )
 
 // voiceFeature is the interop table's column for voice.
 const voiceFeature = "voice (Opus, both ways)"
 
-// voiceInteropCase runs voice_interop_test.gd against the remote command,
-// which gets the signaling URL as its first argument. The remote's report
-// of what it heard is checked by the GDScript side.
-func voiceInteropCase(t *testing.T, offerer string, remote func(url string) *exec.Cmd) {
-	t.Helper()
-	sig := startSignaling(t)
-	url := sig.url + "/voice-interop"
-	dir := voiceProject(t)
-	godotDone := make(chan godottest.Result, 1)
-	go func() {
-		godotDone <- runGodot(t, dir, 3*time.Minute, []string{"SIGNALING_URL=" + url, "OFFERER=" + offerer},
-			"-s", "res://voice_interop_test.gd")
-	}()
-	if !sig.printed("peer 1 joined", time.Minute, func() bool { return len(godotDone) > 0 }) {
-		g := <-godotDone
-		t.Fatalf("Godot never joined signaling:\n%s", g.Output)
+// voiceInterop runs voice_interop_test.gd against a remote stack, once with
+// each side offering, and records the results in the interop table's row
+// peer. remote makes the remote's command from the signaling URL and its
+// role ("offer" or "answer"). The remote's report of what it heard is
+// checked by the GDScript side.
+func voiceInterop(t *testing.T, peer string, remote func(t *testing.T, url, role string) *exec.Cmd) {
+	for _, offerer := range []string{"godot", "remote"} {
+		t.Run(offerer+"-offers", func(t *testing.T) {
+			recordInterop(t, peer, voiceFeature)
+			role := map[string]string{"godot": "answer", "remote": "offer"}[offerer]
+			g, remoteErr := againstRemote(t, "voice-interop", voiceProject(t), "voice_interop_test.gd", []string{"OFFERER=" + offerer},
+				func(url string) *exec.Cmd { return remote(t, url, role) })
+			logVoice(t, g.Output)
+			requirePassed(t, g, "voice_interop_test.gd", 1)
+			assert.NoError(t, remoteErr, "the remote peer failed")
+		})
 	}
-	peer := start(t, "the remote peer", remote(url))
-	g := <-godotDone
-	remoteErr := peer.wait(30 * time.Second)
-	logVoice(t, g.Output)
-	defer func() {
-		if t.Failed() {
-			t.Log("godot:\n" + g.Output)
-			t.Log("remote:\n" + peer.out.String())
-		}
-	}()
-	requirePassed(t, g, "voice_interop_test.gd", 1)
-	assert.NoError(t, remoteErr, "the remote peer failed")
 }
 
 func TestVoiceInteropChromium(t *testing.T) {
 	cache := interopPeers(t)
 	script := filepath.Join(repoRoot, "tests", "peers", "run_chromium.js")
-	for _, offerer := range []string{"godot", "remote"} {
-		t.Run(offerer+"-offers", func(t *testing.T) {
-			recordInterop(t, interopPeerRow[0], voiceFeature)
-			role := map[string]string{"godot": "answer", "remote": "offer"}[offerer]
-			voiceInteropCase(t, offerer, func(url string) *exec.Cmd {
-				cmd := nodeCommand(cache, script, url, role, "trickle", "plain")
-				cmd.Env = append(cmd.Env, "PAGE=voice_page.html",
-					`CHROMIUM_FLAGS=["--autoplay-policy=no-user-gesture-required"]`)
-				return cmd
-			})
-		})
-	}
+	voiceInterop(t, interopPeerRow[0], func(t *testing.T, url, role string) *exec.Cmd {
+		cmd := nodeCommand(cache, script, url, role, "trickle", "plain")
+		cmd.Env = append(cmd.Env, "PAGE=voice_page.html",
+			`CHROMIUM_FLAGS=["--autoplay-policy=no-user-gesture-required"]`)
+		return cmd
+	})
 }
 
 func TestVoiceInteropFirefox(t *testing.T) {
 	cache := interopPeers(t)
 	script := filepath.Join(repoRoot, "tests", "peers", "run_firefox.js")
-	for _, offerer := range []string{"godot", "remote"} {
-		t.Run(offerer+"-offers", func(t *testing.T) {
-			recordInterop(t, firefoxRow(t), voiceFeature)
-			role := map[string]string{"godot": "answer", "remote": "offer"}[offerer]
-			voiceInteropCase(t, offerer, func(url string) *exec.Cmd {
-				cmd := nodeCommand(cache, script, url, role, "trickle", "plain")
-				cmd.Env = append(cmd.Env, "PAGE=voice_page.html", "TMPDIR="+t.TempDir())
-				return cmd
-			})
-		})
-	}
+	voiceInterop(t, firefoxRow(t), func(t *testing.T, url, role string) *exec.Cmd {
+		cmd := nodeCommand(cache, script, url, role, "trickle", "plain")
+		cmd.Env = append(cmd.Env, "PAGE=voice_page.html", "TMPDIR="+t.TempDir())
+		return cmd
+	})
 }
 
 func TestVoiceInteropLibwebrtcNode(t *testing.T) {
 	cache := interopPeers(t)
 	script := filepath.Join(repoRoot, "tests", "peers", "run_wrtc_voice.js")
-	for _, offerer := range []string{"godot", "remote"} {
-		t.Run(offerer+"-offers", func(t *testing.T) {
-			recordInterop(t, interopPeerRow[1], voiceFeature)
-			role := map[string]string{"godot": "answer", "remote": "offer"}[offerer]
-			voiceInteropCase(t, offerer, func(url string) *exec.Cmd { return nodeCommand(cache, script, url, role) })
-		})
-	}
+	voiceInterop(t, interopPeerRow[1], func(_ *testing.T, url, role string) *exec.Cmd {
+		return nodeCommand(cache, script, url, role)
+	})
 }

@@ -86,12 +86,7 @@ func TestVoiceAcrossTwoProcesses(t *testing.T) {
 			url := sig.url + "/voice"
 			dir := voiceProject(t)
 			env := []string{"SIGNALING_URL=" + url, "CHANNELS=" + channels}
-			first := make(chan godottest.Result, 1)
-			go func() { first <- runGodot(t, dir, 3*time.Minute, env, "-s", "res://voice_peer.gd") }()
-			if !sig.printed("peer 1 joined", time.Minute, func() bool { return len(first) > 0 }) {
-				r := <-first
-				t.Fatalf("the first peer never joined signaling:\n%s", r.Output)
-			}
+			first := sig.runGodotFirst(t, "the first peer", dir, 3*time.Minute, env, "-s", "res://voice_peer.gd")
 			second := runGodot(t, dir, 3*time.Minute, env, "-s", "res://voice_peer.gd")
 			r := <-first
 			for i, res := range []godottest.Result{r, second} {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // framingBudget is the receive budget of FuzzPacketFraming's channels: small,
@@ -18,56 +20,25 @@ type framingPair struct {
 }
 
 func newFramingPair(tb testing.TB) *framingPair {
-	a := NewPeerConnection(loopbackOnly(), WithReceiveBudget(framingBudget))
-	b := NewPeerConnection(loopbackOnly(), WithReceiveBudget(framingBudget))
-	tb.Cleanup(func() { a.Free(); b.Free() })
-	var fp framingPair
-	channel := func(pc *PeerConnection, label string, opts map[string]any) *DataChannel {
-		ch, _, err := pc.CreateDataChannel(label, opts)
-		if err != nil {
-			tb.Fatalf("create_data_channel(%s): %v", label, err)
-		}
-		return ch
-	}
+	p := newPeers(tb, WithReceiveBudget(framingBudget))
 	// A lifetime long enough that loopback never loses a message, so the
 	// only drops are the receive queue's own.
 	lossy := map[string]any{"negotiated": true, "id": int64(2), "maxPacketLifeTime": int64(20000)}
-	fp.rel = channel(a, "reliable", map[string]any{"negotiated": true, "id": int64(1)})
-	fp.relIn = channel(b, "reliable", map[string]any{"negotiated": true, "id": int64(1)})
-	fp.lossy = channel(a, "lossy", lossy)
-	fp.lossyIn = channel(b, "lossy", lossy)
-	if err := a.CreateOffer(); err != nil {
-		tb.Fatal(err)
+	fp := framingPair{
+		rel:     p.channel(p.a, "reliable", map[string]any{"negotiated": true, "id": int64(1)}),
+		relIn:   p.channel(p.b, "reliable", map[string]any{"negotiated": true, "id": int64(1)}),
+		lossy:   p.channel(p.a, "lossy", lossy),
+		lossyIn: p.channel(p.b, "lossy", lossy),
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for _, ch := range []*DataChannel{fp.rel, fp.relIn, fp.lossy, fp.lossyIn} {
-		for ch.ReadyState() != ChannelOpen {
-			if time.Now().After(deadline) {
-				tb.Fatal("the framing pair never opened its channels")
+	require.NoError(tb, p.a.CreateOffer())
+	p.until("the framing pair's channels open", 20*time.Second, func() bool {
+		for _, ch := range []*DataChannel{fp.rel, fp.relIn, fp.lossy, fp.lossyIn} {
+			if ch.ReadyState() != ChannelOpen {
+				return false
 			}
-			for _, pc := range []*PeerConnection{a, b} {
-				other := b
-				if pc == b {
-					other = a
-				}
-				pc.Poll(func(ev Event) {
-					var err error
-					switch ev := ev.(type) {
-					case SessionDescription:
-						if err = pc.SetLocalDescription(ev.Type, ev.SDP); err == nil {
-							err = other.SetRemoteDescription(ev.Type, ev.SDP)
-						}
-					case ICECandidate:
-						err = other.AddICECandidate(ev.Mid, int64(ev.MLineIndex), ev.Candidate)
-					}
-					if err != nil {
-						tb.Fatal(err)
-					}
-				})
-			}
-			time.Sleep(2 * time.Millisecond)
 		}
-	}
+		return true
+	})
 	return &fp
 }
 

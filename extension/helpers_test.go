@@ -1,28 +1,17 @@
 package extension
 
 import (
-	"net"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/webrtc/v4"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/loopback"
 	"github.com/stretchr/testify/require"
 )
 
 // loopbackOnly keeps test traffic on 127.0.0.1: pion skips loopback by default,
 // and no test may reach this machine's external addresses.
 func loopbackOnly() Option {
-	return WithSettingEngine(restrictToLoopback)
-}
-
-// restrictToLoopback makes pion gather only UDP candidates on 127.0.0.1.
-func restrictToLoopback(se *webrtc.SettingEngine) {
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	return WithSettingEngine(loopback.Only)
 }
 
 // peers is two connections wired together the way a game's signaling would
@@ -39,7 +28,7 @@ type peers struct {
 	problems []Problem // reported by either side
 }
 
-func newPeers(t *testing.T, opts ...Option) *peers {
+func newPeers(t testing.TB, opts ...Option) *peers {
 	t.Helper()
 	opts = append([]Option{loopbackOnly()}, opts...)
 	p := &peers{t: t, a: NewPeerConnection(opts...), b: NewPeerConnection(opts...),

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/godot-webrtc-go/godot-webrtc-go/extension/audio"
+	"github.com/godot-webrtc-go/godot-webrtc-go/internal/loopback"
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/assert"
@@ -161,7 +162,7 @@ func TestDataOnlyConnectionHasNoMedia(t *testing.T) {
 	p.openChannel("data", nil)
 
 	var se webrtc.SettingEngine
-	restrictToLoopback(&se)
+	loopback.Only(&se)
 	se.SetSCTPMaxMessageSize(MaxMessageSize)
 	reference, err := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{})).
 		NewPeerConnection(webrtc.Configuration{})

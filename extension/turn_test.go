@@ -59,27 +59,14 @@ func TestWrongTURNCredentialsFailAndAreReported(t *testing.T) {
 	require.NoError(t, err)
 	p.channel(p.a, "c", nil)
 	require.NoError(t, p.a.CreateOffer())
-	var problems []Problem
 	deadline := time.Now().Add(30 * time.Second)
 	for p.a.ConnectionState() != StateFailed && time.Now().Before(deadline) {
-		for _, pc := range []*PeerConnection{p.a, p.b} {
-			pc.Poll(func(ev Event) {
-				switch ev := ev.(type) {
-				case Problem:
-					problems = append(problems, ev)
-				case SessionDescription:
-					require.NoError(t, pc.SetLocalDescription(ev.Type, ev.SDP))
-					require.NoError(t, p.other(pc).SetRemoteDescription(ev.Type, ev.SDP))
-				case ICECandidate:
-					require.NoError(t, p.other(pc).AddICECandidate(ev.Mid, int64(ev.MLineIndex), ev.Candidate))
-				}
-			})
-		}
+		p.pump()
 		time.Sleep(10 * time.Millisecond)
 	}
 	assert.Equal(t, StateFailed, p.a.ConnectionState(), "no relay candidate: the connection fails")
-	require.NotEmpty(t, problems, "the refusal is reported")
-	all := fmt.Sprint(problems)
+	require.NotEmpty(t, p.problems, "the refusal is reported")
+	all := fmt.Sprint(p.problems)
 	assert.True(t, strings.Contains(all, "allocate") || strings.Contains(all, "401"), "problems: %s", all)
 	assert.NotContains(t, all, "wrong-password")
 	assert.Zero(t, r.Allocations())
