@@ -7,8 +7,6 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
-	"time"
-	"unsafe"
 
 	"github.com/pion/datachannel"
 	"github.com/pion/webrtc/v4"
@@ -21,6 +19,8 @@ import (
 // the class directly, without a peer connection).
 type DataChannel struct {
 	dc      *webrtc.DataChannel
+	gate    *sendGate // the connection's (see sendGate); nil for none
+	out     outbox    // its part of gate's state (see outbox)
 	budget  int
 	lossy   bool          // partially reliable: over budget, the oldest message is dropped
 	onClose func()        // tells the owning PeerConnection; called once on Close
@@ -68,8 +68,8 @@ type message struct {
 // detaches channels: once open, the channel is read by readLoop, which starts
 // only after this wrapper exists, so no message can arrive unseen (pion's own
 // read loop would drop messages that come before a handler is set).
-func newDataChannel(dc *webrtc.DataChannel, budget int, onClose func(*DataChannel), report func(Problem), violate func(Problem)) *DataChannel {
-	c := &DataChannel{dc: dc, budget: budget, writeMode: WriteBinary, report: report, violate: violate}
+func newDataChannel(dc *webrtc.DataChannel, gate *sendGate, budget int, onClose func(*DataChannel), report func(Problem), violate func(Problem)) *DataChannel {
+	c := &DataChannel{dc: dc, gate: gate, budget: budget, writeMode: WriteBinary, report: report, violate: violate}
 	c.lossy = dc.MaxRetransmits() != nil || dc.MaxPacketLifeTime() != nil
 	c.cond = sync.NewCond(&c.mu)
 	if onClose != nil {
@@ -140,6 +140,7 @@ func (c *DataChannel) end() {
 	c.mirrorOpenLocked()
 	c.cond.Broadcast()
 	c.mu.Unlock()
+	c.gate.drop(c)
 }
 
 // receive queues a message; false once the channel is closed.
@@ -258,75 +259,6 @@ func (c *DataChannel) QueuedBytes() int {
 	return c.queued
 }
 
-// Send sends one message, as text or binary according to the write mode. The
-// data is copied before Send returns. A message larger than MaxPacketSize is
-// refused, never truncated; so is one that would take the buffered amount
-// over SendBudget (ERR_BUSY: send it again once the remote has caught up).
-func (c *DataChannel) Send(data []byte) error {
-	if c == nil {
-		return errNoConnection
-	}
-	c.mu.Lock()
-	closed, mode := c.closed || c.ended, c.writeMode
-	c.mu.Unlock()
-	if closed {
-		return errorf(ErrUnconfigured, "put_packet: the channel is closed")
-	}
-	if s := c.dc.ReadyState(); s != webrtc.DataChannelStateOpen {
-		return errorf(ErrUnconfigured, "put_packet: the channel is not open (it is %s)", s)
-	}
-	if max := c.MaxPacketSize(); len(data) > max {
-		return errorf(ErrInvalidParameter, "put_packet: %d bytes is more than the maximum message size of %d", len(data), max)
-	}
-	if buffered := c.dc.BufferedAmount(); buffered+uint64(len(data)) > SendBudget {
-		return errorf(ErrBusy, "put_packet: %d bytes already wait to be sent on %q (the remote is not reading, or its link is slow or gone); "+
-			"the send budget is %d bytes: wait until get_buffered_amount() drops", buffered, c.dc.Label(), SendBudget)
-	}
-	var err error
-	if mode == WriteText {
-		err = c.dc.SendText(unsafe.String(unsafe.SliceData(data), len(data)))
-	} else {
-		err = c.dc.Send(data)
-	}
-	if err != nil {
-		return wrapPion(err, "put_packet")
-	}
-	c.kickWriter()
-	c.mu.Lock()
-	c.sent.add(len(data))
-	c.mu.Unlock()
-	return nil
-}
-
-// epoch anchors lastSend's monotonic clock readings.
-var epoch = time.Now()
-
-// lastSend is when a Send of any channel last returned, on epoch's clock (see
-// kickWriter).
-var lastSend atomic.Int64
-
-// kickWriter gets pion's SCTP writer goroutine, which Send has just woken,
-// running on another thread at once, unless this Send is part of a burst, on
-// this channel or across channels: a server sending every player its snapshot
-// needs one kick for the burst, not a goroutine started and a thread woken
-// per message.
-//
-// Measured: Go queues a woken goroutine in the waker's "run next" slot. The
-// waker here is the game thread, which keeps running, and other threads
-// steal from that slot only after a sleep: the writer waited 90-120 us per
-// message on a 2-core machine, most of a 64-byte round trip. Starting an
-// empty goroutine takes the slot, which moves the writer to the ordinary run
-// queue, and wakes an idle thread, which steals it at once. Yielding instead
-// (runtime.Gosched) also ran the writer sooner, but blocked the game thread
-// until the scheduler came back to it: milliseconds per frame once pion kept
-// both cores busy (a 64-byte round trip p99 of 7 ms against 0.5 ms kicked).
-func (c *DataChannel) kickWriter() {
-	now := int64(time.Since(epoch))
-	if now-lastSend.Swap(now) >= int64(kickGap) {
-		go func() {}()
-	}
-}
-
 // MaxPacketSize returns the largest message the remote accepts: its advertised
 // a=max-message-size, as the SCTP association holds it, or
 // defaultRemoteMaxMessageSize before the association exists. A channel is
@@ -361,12 +293,17 @@ func (c *DataChannel) remoteMaxSize() int64 {
 	return n
 }
 
-// BufferedAmount returns the bytes sent but not yet acknowledged by the remote.
+// BufferedAmount returns the bytes sent but not yet acknowledged by the
+// remote, those still in the channel's queue included.
 func (c *DataChannel) BufferedAmount() int {
 	if c == nil {
 		return 0
 	}
-	return int(min(c.dc.BufferedAmount(), math.MaxInt32))
+	return int(min(c.buffered(), math.MaxInt32))
+}
+
+func (c *DataChannel) buffered() uint64 {
+	return c.dc.BufferedAmount() + uint64(c.out.queued.Load())
 }
 
 // ReadyState returns the channel's state; CLOSED as soon as Close returns.
@@ -493,6 +430,7 @@ func (c *DataChannel) markClosed() bool {
 	c.cond.Broadcast()
 	onClose := c.onClose
 	c.mu.Unlock()
+	c.gate.drop(c)
 	if onClose != nil {
 		onClose()
 	}

@@ -64,6 +64,20 @@ const (
 	// large messages grows its buffer on the first one and keeps it.
 	readBufferStart = 2 << 10
 
+	// maxUnsplitMessage is the largest message that SCTP always sends in
+	// one chunk (pion's MTU of 1200 bytes leaves 1168 bytes of data in an
+	// I-DATA chunk): it arrives whole or not at all, so the send gate lets
+	// it through (see sendGate).
+	maxUnsplitMessage = 1024
+
+	// interleavedBudget is how many bytes of split messages the channels of
+	// a connection that interleaves messages may have in flight at once
+	// (see sendGate): half of SCTPReceiveWindow, so that partial messages
+	// never fill the remote's window (ours, or pion's default of 1 MiB).
+	// A maximum-size message always fits; a second one on another channel
+	// waits until the first is acknowledged.
+	interleavedBudget = SCTPReceiveWindow / 2
+
 	// minPooled and maxClass bound the size classes of the received-message
 	// pools (see getBuffer): smaller messages share the 64-byte class, and
 	// the largest class, 1<<maxClass, holds MaxMessageSize.

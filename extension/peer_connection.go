@@ -22,6 +22,7 @@ type PeerConnection struct {
 	mu          sync.Mutex
 	pc          *webrtc.PeerConnection // nil until first use or after Close
 	media       *media                 // pc's audio tracks
+	gate        *sendGate              // pc's (see sendGate)
 	closed      bool
 	channels    map[*DataChannel]struct{}
 	overLimitAt *webrtc.PeerConnection // the connection whose channel limit was already reported
@@ -64,15 +65,15 @@ func (p *PeerConnection) Initialize(cfg map[string]any) (warnings []string, err 
 	if w := p.dropEarlyLocked("initialize()"); w != "" {
 		warnings = append(warnings, w)
 	}
-	old, oldChannels, oldMedia := p.detachLocked()
-	p.pc, p.media = pc, m
+	old, oldChannels, oldMedia, oldGate := p.detachLocked()
+	p.pc, p.media, p.gate = pc, m, newSendGate(pc)
 	p.closed = false
 	p.budget = cmp.Or(c.ReceiveBudget, p.opts.receiveBudget)
 	p.servers = c.serversToCheck()
 	p.queue.reset(pc, gathered)
 	p.mirrorConnectedLocked()
 	p.mu.Unlock()
-	closeAll(old, oldChannels, oldMedia)
+	closeAll(old, oldChannels, oldMedia, oldGate)
 	return warnings, nil
 }
 
@@ -89,7 +90,7 @@ func (p *PeerConnection) conn() (*webrtc.PeerConnection, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.pc, p.media = pc, m
+		p.pc, p.media, p.gate = pc, m, newSendGate(pc)
 		p.queue.attach(pc, gathered)
 	}
 	return p.pc, nil
@@ -163,9 +164,9 @@ func (p *PeerConnection) roomForChannel(pc *webrtc.PeerConnection) bool {
 // adopt wraps a pion channel of pc, unless pc is no longer current.
 func (p *PeerConnection) adopt(pc *webrtc.PeerConnection, dc *webrtc.DataChannel) *DataChannel {
 	p.mu.Lock()
-	budget := p.budget
+	budget, gate := p.budget, p.gate
 	p.mu.Unlock()
-	ch := newDataChannel(dc, budget, p.forget, p.queue.report, func(pr Problem) {
+	ch := newDataChannel(dc, gate, budget, p.forget, p.queue.report, func(pr Problem) {
 		if p.queue.isCurrent(pc) {
 			p.Close()
 			p.queue.report(pr) // after Close, which drops pending events
@@ -232,12 +233,12 @@ func (p *PeerConnection) Close() (warnings []string) {
 	if w := p.dropEarlyLocked("close()"); w != "" {
 		warnings = append(warnings, w)
 	}
-	old, channels, m := p.detachLocked()
+	old, channels, m, gate := p.detachLocked()
 	p.closed = true
 	p.queue.reset(nil, nil)
 	p.mirrorConnectedLocked()
 	p.mu.Unlock()
-	closeAll(old, channels, m)
+	closeAll(old, channels, m, gate)
 	return warnings
 }
 
@@ -247,11 +248,11 @@ func (p *PeerConnection) Free() {
 	untrack(p)
 }
 
-// detachLocked takes the pion connection, its channels and its tracks out of
-// p; mu is held.
-func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel, *media) {
-	old, m := p.pc, p.media
-	p.pc, p.media = nil, nil
+// detachLocked takes the pion connection, its channels, its tracks and its
+// send gate out of p; mu is held.
+func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel, *media, *sendGate) {
+	old, m, gate := p.pc, p.media, p.gate
+	p.pc, p.media, p.gate = nil, nil, nil
 	p.servers = nil
 	if p.stopChecks != nil {
 		p.stopChecks()
@@ -262,18 +263,20 @@ func (p *PeerConnection) detachLocked() (*webrtc.PeerConnection, []*DataChannel,
 		channels = append(channels, ch)
 	}
 	clear(p.channels)
-	return old, channels, m
+	return old, channels, m, gate
 }
 
 // closePion is pion's Close; tests replace it to hold a teardown back.
 var closePion = (*webrtc.PeerConnection).Close
 
-// closeAll closes a detached connection, its channels and its tracks. The
-// channels are CLOSED and the tracks refuse pushes at once; pion's teardown runs on a goroutine of its
+// closeAll closes a detached connection, its channels, its tracks and its
+// send gate. The channels are CLOSED, their unsent messages dropped, and the
+// tracks refuse pushes at once; pion's teardown runs on a goroutine of its
 // own, because it can take hundreds of milliseconds (its SCTP abort waits
 // for a writer that a failed TCP write has stopped) and close() runs on the
 // game's thread. Shutdown waits for every such teardown.
-func closeAll(pc *webrtc.PeerConnection, channels []*DataChannel, m *media) {
+func closeAll(pc *webrtc.PeerConnection, channels []*DataChannel, m *media, gate *sendGate) {
+	gate.close() // first: closing a channel hands nothing more to pion
 	for _, ch := range channels {
 		ch.markClosed()
 	}
