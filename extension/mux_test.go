@@ -159,6 +159,7 @@ func TestServerModeRunsNoMDNS(t *testing.T) {
 		require.NoError(t, err)
 		n := settledGoroutines() - before
 		p.Free()
+		teardowns.Wait() // so that the next count does not include this teardown
 		return n
 	}
 	goroutines(map[string]any{"udpMuxPort": int64(38997)}) // the shared mux's own goroutines
