@@ -25,10 +25,16 @@
         channels.set(ch.label, ch);
         ch.binaryType = "arraybuffer";
         if (ch.label === "control") control = ch;
-        ch.onmessage = (ev) => {
-          if (ch.label === "control") return onControl(JSON.parse(ev.data));
-          ch.send(ev.data);
+        // Chromium can deliver a message on a channel it opened before that
+        // channel's open event, while send() still throws: such messages are
+        // handled once the channel opens.
+        const early = [];
+        const handle = (data) => {
+          if (ch.label === "control") return onControl(JSON.parse(data));
+          ch.send(data);
         };
+        ch.onopen = () => early.splice(0).forEach(handle);
+        ch.onmessage = (ev) => (ch.readyState === "connecting" ? early.push(ev.data) : handle(ev.data));
         ch.onclose = () => { if (ch !== control) tell({ event: "closed", label: ch.label }); };
       }
 
