@@ -2,6 +2,8 @@ package extension
 
 import (
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,11 +113,18 @@ func TestUnreachablePeerFailsWithAProblem(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	require.Equal(t, StateFailed, pc.ConnectionState())
-	pc.Poll(func(ev Event) {
-		if pr, ok := ev.(Problem); ok {
-			problems = append(problems, pr)
-		}
-	})
+	// pion reports the state before it calls the handler that queues the
+	// problem, on another goroutine: a slow machine (qemu) polls in between.
+	reported := func() bool {
+		return slices.ContainsFunc(problems, func(pr Problem) bool { return strings.Contains(pr.Message, "the connection failed") })
+	}
+	for deadline := time.Now().Add(5 * time.Second); !reported() && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		pc.Poll(func(ev Event) {
+			if pr, ok := ev.(Problem); ok {
+				problems = append(problems, pr)
+			}
+		})
+	}
 	require.NotEmpty(t, problems)
 	assert.Equal(t, ErrCantConnect, problems[len(problems)-1].Code)
 	assert.Contains(t, problems[len(problems)-1].Message, "the connection failed")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provision qemu user-mode emulators for 64-bit and 32-bit Arm (qemu-aarch64,
 # qemu-arm), which run the arm64 Godot and the Arm test programs on this
-# machine without binfmt_misc or a chroot. They are the static binaries of
+# machine without binfmt_misc or a chroot, and for 32-bit x86 (qemu-i386), for
+# machines whose kernel does not run 32-bit x86 programs. They are the static binaries of
 # Debian trixie's qemu-user (qemu 10, about twice as fast as bookworm's 7.2 on
 # Godot), unpacked from its package without installing it; where trixie cannot
 # be had, the installed qemu-user-static's. Cached in $QEMU_CACHE (default
@@ -10,9 +11,12 @@ set -euo pipefail
 cache=${QEMU_CACHE:-/var/cache/godot-webrtc-go/qemu}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 name=$(basename "$0" .sh)
-bins="qemu-aarch64 qemu-arm"
+bins="qemu-aarch64 qemu-arm qemu-i386"
 
-provisioned() { [ -f "$cache/.provisioned" ]; }
+provisioned() {
+	[ -f "$cache/.provisioned" ] || return 1
+	for b in $bins; do [ -x "$cache/bin/$b" ] || return 1; done
+}
 if provisioned; then
 	echo "$cache"
 	exit 0
