@@ -16,12 +16,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,11 +47,26 @@ const extensionSkippedOffNative = "^(TestImpair|TestLinkCut)"
 // interfaces found for mDNS"); natively and under Wine it runs.
 const extensionSkippedUnderQemu = "^(TestImpair|TestLinkCut|TestServerModeRunsNoMDNS$)"
 
-// how32BitX86Runs provisions what runs 32-bit x86 programs here and logs how they
-// run: "native", or "qemu-i386" where the kernel refuses them.
+// provisionI386 runs scripts/provision-i386.sh once per test binary: its
+// probe briefly switches off a binfmt_misc entry, which must not happen
+// while 32-bit programs (Wine's) are starting.
+var provisionI386 = sync.OnceValues(func() (string, error) {
+	cmd := exec.Command(filepath.Join(repoRoot, "scripts", "provision-i386.sh"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("scripts/provision-i386.sh: %w: %s", err, stderr.String())
+	}
+	return strings.TrimSpace(string(out)), nil
+})
+
+// how32BitX86Runs provisions what runs 32-bit x86 programs here and logs how
+// they run: "native", or "qemu-i386" where the kernel refuses them.
 func how32BitX86Runs(t *testing.T) string {
 	t.Helper()
-	how := provision(t, "provision-i386.sh")
+	how, err := provisionI386()
+	require.NoError(t, err)
 	t.Logf("32-bit x86 programs run: %s", how)
 	return how
 }
