@@ -113,17 +113,18 @@ func TestInteropFirefox(t *testing.T) {
 // streams: a channel with a higher id opens on this side (pion does not limit
 // ids to the streams the remote offered) and not on Firefox's, so its messages
 // are lost there without an error. With dcsctp, Firefox's default stack, such
-// a channel waits in a queue on Firefox's side for a stream-limit raise that
-// never comes (it can open later, once Firefox has opened many in-band
-// channels itself); with usrsctp, its former stack, it never opens. Chromium
-// opens every id up to 65534. This side stays connected throughout.
+// a channel usually waits in a queue on Firefox's side for a stream-limit
+// raise that never comes, but some runs open it at once (2 of 7 measured
+// with 153.8 ESR), so only the ids up to 2047 are required there; with
+// usrsctp, its former stack, it never opens. Chromium opens every id up to
+// 65534. This side stays connected throughout.
 func TestInteropFirefoxChannelIDLimits(t *testing.T) {
 	cache := interopPeers(t)
 	const probe = "PROBE_NEGOTIATED_IDS=1023,1024,2047,2048,4096,65534"
 	for _, c := range []struct{ name, runner, sctp, echoed string }{
-		{"firefox-dcsctp", "run_firefox.js", "", "[1023, 1024, 2047]"},
-		{"firefox-usrsctp", "run_firefox.js", "usrsctp", "[1023, 1024, 2047]"},
-		{"chromium", "run_chromium.js", "", "[1023, 1024, 2047, 2048, 4096, 65534]"},
+		{"firefox-dcsctp", "run_firefox.js", "", `\[1023, 1024, 2047(, \d+)*\]`},
+		{"firefox-usrsctp", "run_firefox.js", "usrsctp", `\[1023, 1024, 2047\]`},
+		{"chromium", "run_chromium.js", "", `\[1023, 1024, 2047, 2048, 4096, 65534\]`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out string
@@ -135,7 +136,9 @@ func TestInteropFirefoxChannelIDLimits(t *testing.T) {
 					return nodeCommand(cache, script, url, "answer", "trickle", "plain")
 				}, probe)
 			}
-			assert.Contains(t, out, "negotiated ids echoed: "+c.echoed)
+			echoed := regexp.MustCompile(`negotiated ids echoed: \[[^\]]*\]`).FindString(out)
+			t.Logf("%s: %s", c.name, echoed)
+			assert.Regexp(t, "^negotiated ids echoed: "+c.echoed+"$", echoed)
 		})
 	}
 }
