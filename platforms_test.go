@@ -50,16 +50,7 @@ const extensionSkippedUnderQemu = "^(TestImpair|TestLinkCut|TestServerModeRunsNo
 // provisionI386 runs scripts/provision-i386.sh once per test binary: its
 // probe briefly switches off a binfmt_misc entry, which must not happen
 // while 32-bit programs (Wine's) are starting.
-var provisionI386 = sync.OnceValues(func() (string, error) {
-	cmd := exec.Command(filepath.Join(repoRoot, "scripts", "provision-i386.sh"))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("scripts/provision-i386.sh: %w: %s", err, stderr.String())
-	}
-	return strings.TrimSpace(string(out)), nil
-})
+var provisionI386 = sync.OnceValues(func() (string, error) { return runProvisioning("provision-i386.sh") })
 
 // how32BitX86Runs provisions what runs 32-bit x86 programs here and logs how
 // they run: "native", or "qemu-i386" where the kernel refuses them.
@@ -83,15 +74,25 @@ func skippedOn32BitX86(how string) string {
 func provision(t *testing.T, name string) string {
 	t.Helper()
 	start := time.Now()
+	out, err := runProvisioning(name)
+	require.NoError(t, err)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Logf("scripts/%s took %v", name, d.Round(time.Second))
+	}
+	return out
+}
+
+// runProvisioning runs scripts/NAME and returns what it printed on stdout; its
+// error carries what it printed on stderr.
+func runProvisioning(name string) (string, error) {
 	cmd := exec.Command(filepath.Join(repoRoot, "scripts", name))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	require.NoError(t, err, "scripts/%s: %s", name, stderr.String())
-	if d := time.Since(start); d > 5*time.Second {
-		t.Logf("scripts/%s took %v", name, d.Round(time.Second))
+	if err != nil {
+		return "", fmt.Errorf("scripts/%s: %w: %s", name, err, stderr.String())
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(string(out)), nil
 }
 
 // qemuBinary returns the provisioned qemu user-mode emulator for arch
